@@ -1,0 +1,59 @@
+package io.visionstream.kafka.testkit;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Starts one real Kafka broker per test run (per JUnit engine execution), shared by every test
+ * class that uses it, and stops it when the run ends.
+ *
+ * <p>Which broker is chosen by the configuration parameter (or system property)
+ * {@value #BROKER_PARAMETER}:
+ * <ul>
+ *   <li>{@code embedded} (default): {@code LocalKafkaBroker} in this JVM, Apache Kafka 4.1.1 KRaft
+ *       on 127.0.0.1, free ports, storage in a temporary directory deleted afterwards;</li>
+ *   <li>{@code container}: a Testcontainers {@code apache/kafka} broker of the same Kafka version
+ *       as the clients on the classpath (override the image with {@value #IMAGE_PARAMETER}).
+ *       Without a Docker engine the tests that need it are skipped, not failed.</li>
+ * </ul>
+ */
+public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterResolver {
+
+  public static final String BROKER_PARAMETER = "visionstream.test.kafka";
+  public static final String IMAGE_PARAMETER = "visionstream.test.kafka.image";
+
+  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    broker(context);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == KafkaTestBroker.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return broker(context);
+  }
+
+  private static KafkaTestBroker broker(ExtensionContext context) {
+    String kind = context.getConfigurationParameter(BROKER_PARAMETER).orElse("embedded").strip();
+    if (kind.equals("container")) {
+      Assumptions.assumeTrue(ContainerBroker.dockerAvailable(),
+          "visionstream.test.kafka=container needs a Docker engine, and none is reachable; skipping");
+    } else if (!kind.equals("embedded")) {
+      throw new ExtensionConfigurationException(BROKER_PARAMETER + "=" + kind + " is not a broker kind: use embedded or container");
+    }
+    ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
+    return store.getOrComputeIfAbsent(kind, k -> k.equals("container")
+        ? ContainerBroker.start(context.getConfigurationParameter(IMAGE_PARAMETER).orElse(ContainerBroker.defaultImage()))
+        : EmbeddedBroker.start(), AbstractTestBroker.class);
+  }
+}
