@@ -78,7 +78,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
         format(propertiesFile);
       }
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-      server.startup();
+      try {
+        server.startup();
+      } catch (RuntimeException e) {
+        server.shutdown();
+        server.awaitShutdown();
+        throw new IllegalStateException("Kafka broker on 127.0.0.1:" + clientPort + " (controller " + quorumPort
+            + ") failed to start: " + e.getMessage(), e);
+      }
       LocalKafkaBroker broker = new LocalKafkaBroker(dataDir, clientPort, server);
       broker.awaitReady();
       log.info("Kafka broker ready at {} (data in {})", broker.bootstrapServers(), dataDir);

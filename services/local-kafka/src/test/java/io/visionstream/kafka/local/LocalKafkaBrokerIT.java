@@ -72,6 +72,19 @@ class LocalKafkaBrokerIT {
   }
 
   @Test
+  void takenPortFailsTheStartNamingThePortAndLeavesNoBrokerBehind() throws Exception {
+    try (var taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      assertThatThrownBy(() -> LocalKafkaBroker.start(dataDir, port, 0, Map.of()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("Kafka broker on 127.0.0.1:" + port);
+    }
+    try (LocalKafkaBroker broker = LocalKafkaBroker.start(dataDir, 0, 0, Map.of())) {
+      assertThat(readAll(broker.bootstrapServers(), "__absent", 0)).isEmpty();
+    }
+  }
+
+  @Test
   void brokerPropertyOverridesApply() throws Exception {
     try (LocalKafkaBroker broker = LocalKafkaBroker.start(dataDir, 0, 0, Map.of("num.partitions", "5"))) {
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
