@@ -123,25 +123,27 @@ public final class ImagePreprocessor implements AutoCloseable {
       }
     }
     List<TFloat32> pixels = decode(images, headers, accepted, rejections);
-    int[] rows = new int[images.size()];
-    Arrays.fill(rows, -1);
-    int n = 0;
-    for (int i = 0; i < images.size(); i++) {
-      if (pixels.get(i) != null) {
-        rows[i] = n++;
-      }
-    }
-    int size = spec.cropSize();
-    long bytesPerImage = (long) size * size * 3 * Float.BYTES;
-    TFloat32 batch = TFloat32.tensorOf(Shape.of(n, size, size, 3));
-    for (int i = 0; i < images.size(); i++) {
-      try (TFloat32 image = pixels.get(i)) {
-        if (image != null) {
-          image.asRawTensor().data().copyTo(batch.asRawTensor().data().offset(rows[i] * bytesPerImage), bytesPerImage);
+    try {
+      int[] rows = new int[images.size()];
+      Arrays.fill(rows, -1);
+      int n = 0;
+      for (int i = 0; i < images.size(); i++) {
+        if (pixels.get(i) != null) {
+          rows[i] = n++;
         }
       }
+      int size = spec.cropSize();
+      long bytesPerImage = (long) size * size * 3 * Float.BYTES;
+      TFloat32 batch = TFloat32.tensorOf(Shape.of(n, size, size, 3));
+      for (int i = 0; i < images.size(); i++) {
+        if (rows[i] >= 0) {
+          pixels.get(i).asRawTensor().data().copyTo(batch.asRawTensor().data().offset(rows[i] * bytesPerImage), bytesPerImage);
+        }
+      }
+      return new PreprocessedBatch(batch, rows, rejections);
+    } finally {
+      pixels.stream().filter(java.util.Objects::nonNull).forEach(TFloat32::close);
     }
-    return new PreprocessedBatch(batch, rows, rejections);
   }
 
   /** One preprocessed image per accepted index (null elsewhere); isolates undecodable images. */

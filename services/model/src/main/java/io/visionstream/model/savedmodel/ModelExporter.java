@@ -68,7 +68,7 @@ public final class ModelExporter {
           request.options());
       try (Session session = new Session(graph)) {
         net.initialize(session);
-        Signature signature = Signature.builder().key(Signature.DEFAULT_KEY)
+        Signature signature = Signature.builder().key(Signature.DEFAULT_KEY).methodName("tensorflow/serving/predict")
             .input(INPUT, net.images()).output(LOGITS, net.logits()).output(PROBABILITIES, net.probabilities()).build();
         SavedModelBundle.exporter(dir.toString()).withSession(session).withSignature(signature).export();
       }
