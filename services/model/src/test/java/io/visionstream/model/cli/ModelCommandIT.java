@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.visionstream.model.preprocess.TestImages;
+import io.visionstream.model.savedmodel.KerasStyleModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,20 @@ class ModelCommandIT {
     assertThat(inspect.exit()).as(inspect.err()).isZero();
     assertThat(inspect.out()).contains("image input 'images' 64×64, scores 'probabilities' (PROBABILITIES, 10 classes), logits available")
         .contains("\"weightsOrigin\" : \"seed:5\"").contains("devices: [CPU ");
+  }
+
+  @Test
+  void inspectHandlesAKerasStyleSignature() throws Exception {
+    Path keras = dir.resolve("keras-style");
+    KerasStyleModel.export(keras, 64, 10);
+    Run inspect = run("inspect", "--model", keras.toString(), "--preprocessing", "caffe");
+    assertThat(inspect.exit()).as(inspect.err()).isZero();
+    assertThat(inspect.out()).contains("input  input_1: DT_FLOAT [-1, 64, 64, 3]")
+        .contains("image input 'input_1' 64×64, scores 'predictions' (PROBABILITIES, 10 classes)")
+        .contains("preprocessing: DIRECT 64 BGR").contains("metadata: none (not exported by visionstream)");
+    Run plain = run("inspect", "--model", keras.toString());
+    assertThat(plain.exit()).as("without options the signature is still found").isZero();
+    assertThat(plain.out()).contains("preprocessing: SHORTER_SIDE_THEN_CENTER_CROP 73→64 RGB");
   }
 
   @Test

@@ -91,16 +91,7 @@ class ModelExportIT {
   @Test
   void kerasStyleSignatureIsFoundWithoutMetadata() throws IOException {
     Path model = dir.resolve("keras");
-    try (Graph graph = new Graph()) {
-      ResNetBuilder.Network net = ResNetBuilder.build(Ops.create(graph), ResNetArchitecture.RESNET18, CLASSES,
-          new SeededWeights(4), new ResNetBuilder.Options(SIZE, true));
-      try (Session session = new Session(graph)) {
-        net.initialize(session);
-        Signature signature = Signature.builder().key("serving_default").input("input_1", net.images())
-            .output("predictions", net.probabilities()).build();
-        SavedModelBundle.exporter(model.toString()).withSession(session).withSignature(signature).export();
-      }
-    }
+    KerasStyleModel.export(model, SIZE, CLASSES);
     ClassifierModel.Options caffe = new ClassifierModel.Options(null, null, null, null, Preprocessing.CAFFE, null);
     try (ClassifierModel loaded = ClassifierModel.load(model, SessionSettings.DEFAULT, caffe)) {
       assertThat(loaded.signature().inputKey()).isEqualTo("input_1");
