@@ -1,0 +1,32 @@
+package io.visionstream.classifier.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+
+/**
+ * @param guarantee {@code at-least-once} (default) or {@code exactly-once}
+ * @param groupId consumer group of the classifier instances
+ * @param transactionalId with exactly-once: this instance's transactional id, stable across its
+ *     restarts and different from every other instance's
+ * @param commitInterval with at-least-once: how often completed offsets are committed
+ * @param revocationTimeout on rebalance, how long in-flight work of revoked partitions may finish
+ *     before it is abandoned (its records are then processed again by the new owner)
+ * @param shutdownTimeout on stop, how long in-flight work may drain before the rest is abandoned
+ */
+@ConfigurationProperties(DeliveryConfig.PREFIX)
+public record DeliveryConfig(
+    @Bindable(defaultValue = "AT_LEAST_ONCE") DeliveryGuarantee guarantee,
+    @Bindable(defaultValue = DEFAULT_GROUP_ID) String groupId,
+    @Bindable(defaultValue = DEFAULT_TRANSACTIONAL_ID) String transactionalId,
+    @Bindable(defaultValue = DEFAULT_COMMIT_INTERVAL) Duration commitInterval,
+    @Bindable(defaultValue = DEFAULT_REVOCATION_TIMEOUT) Duration revocationTimeout,
+    @Bindable(defaultValue = DEFAULT_SHUTDOWN_TIMEOUT) Duration shutdownTimeout) {
+
+  public static final String PREFIX = "visionstream.classifier.delivery";
+  public static final String DEFAULT_GROUP_ID = "visionstream-classifier";
+  public static final String DEFAULT_TRANSACTIONAL_ID = "visionstream-classifier-0";
+  public static final String DEFAULT_COMMIT_INTERVAL = "500ms";
+  public static final String DEFAULT_REVOCATION_TIMEOUT = "10s";
+  public static final String DEFAULT_SHUTDOWN_TIMEOUT = "20s";
+}

@@ -1,0 +1,76 @@
+package io.visionstream.classifier.pipeline;
+
+import io.visionstream.schemas.ImageEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One record taken from Kafka, from admission until its outcome is acknowledged by the broker.
+ * Created by the poll thread; the decode stage sets the event and pixels, the inference stage
+ * clears the pixels. Each field is written by one stage before the item is handed on through a
+ * concurrent queue, which publishes it to the next.
+ */
+public final class WorkItem {
+
+  private final ConsumerRecord<byte[], byte[]> record;
+  private final TopicPartition partition;
+  private final int epoch;
+  private final long budgetBytes;
+  private ImageEvent event;
+  private float[] pixels;
+
+  /**
+   * @param epoch the partition's assignment epoch at admission; work of an older epoch is abandoned
+   * @param budgetBytes what the item costs the in-flight budget
+   */
+  public WorkItem(ConsumerRecord<byte[], byte[]> record, int epoch, long budgetBytes) {
+    this.record = record;
+    this.partition = new TopicPartition(record.topic(), record.partition());
+    this.epoch = epoch;
+    this.budgetBytes = budgetBytes;
+  }
+
+  public ConsumerRecord<byte[], byte[]> record() {
+    return record;
+  }
+
+  public TopicPartition partition() {
+    return partition;
+  }
+
+  public long offset() {
+    return record.offset();
+  }
+
+  public int epoch() {
+    return epoch;
+  }
+
+  public long budgetBytes() {
+    return budgetBytes;
+  }
+
+  /** The decoded event, or {@code null} before decoding (or if the record is not an ImageEvent). */
+  public ImageEvent event() {
+    return event;
+  }
+
+  public void event(ImageEvent event) {
+    this.event = event;
+  }
+
+  /** The preprocessed model input [size, size, 3], or {@code null} when not (or no longer) held. */
+  public float[] pixels() {
+    return pixels;
+  }
+
+  public void pixels(float[] pixels) {
+    this.pixels = pixels;
+  }
+
+  /** {@code topic-partition@offset}, for logs and errors. */
+  @Override
+  public String toString() {
+    return partition + "@" + record.offset() + (event != null ? " (event " + event.getEventId() + ")" : "");
+  }
+}

@@ -1,0 +1,99 @@
+package io.visionstream.classifier.sink;
+
+import io.visionstream.classifier.pipeline.DeadLetterReason;
+import io.visionstream.classifier.pipeline.WorkItem;
+import io.visionstream.schemas.ClassScore;
+import io.visionstream.schemas.ModelRef;
+import io.visionstream.schemas.Prediction;
+import io.visionstream.schemas.PredictionStatus;
+import io.visionstream.schemas.serde.AvroSerializer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Builds what the classifier writes: Predictions keyed by source id, and dead letters that carry
+ * the original key, value and headers plus headers saying what went wrong and where it came from.
+ */
+public final class OutputRecords {
+
+  /** Header names on dead letters. */
+  public static final String REASON = "visionstream.error.reason";
+  public static final String EXCEPTION = "visionstream.error.exception";
+  public static final String MESSAGE = "visionstream.error.message";
+  public static final String SOURCE_TOPIC = "visionstream.source.topic";
+  public static final String SOURCE_PARTITION = "visionstream.source.partition";
+  public static final String SOURCE_OFFSET = "visionstream.source.offset";
+  public static final String EVENT_ID = "visionstream.event.id";
+  public static final String TRUNCATED_FROM = "visionstream.dead-letter.truncated-from-bytes";
+
+  private static final int MAX_MESSAGE_CHARS = 2000;
+
+  private final String predictionsTopic;
+  private final String deadLetterTopic;
+  private final ModelRef model;
+  private final int maxDeadLetterBytes;
+  private final Clock clock;
+  private final AvroSerializer<Prediction> serializer = new AvroSerializer<>();
+
+  public OutputRecords(String predictionsTopic, String deadLetterTopic, ModelRef model, int maxDeadLetterBytes, Clock clock) {
+    this.predictionsTopic = predictionsTopic;
+    this.deadLetterTopic = deadLetterTopic;
+    this.model = model;
+    this.maxDeadLetterBytes = maxDeadLetterBytes;
+    this.clock = clock;
+  }
+
+  /** A prediction for a decoded event. */
+  public ProducerRecord<byte[], byte[]> prediction(WorkItem item, PredictionStatus status, List<ClassScore> topK,
+      int batchSize, long inferenceMicros) {
+    Prediction prediction = Prediction.newBuilder()
+        .setEventId(item.event().getEventId())
+        .setSourceId(item.event().getSourceId())
+        .setCapturedAt(item.event().getCapturedAt())
+        .setModel(model)
+        .setStatus(status)
+        .setTopK(topK)
+        .setBatchSize(batchSize)
+        .setInferenceMicros(inferenceMicros)
+        .setProcessedAt(clock.instant())
+        .build();
+    byte[] key = item.event().getSourceId().getBytes(StandardCharsets.UTF_8);
+    return new ProducerRecord<>(predictionsTopic, null, key, serializer.serialize(predictionsTopic, prediction));
+  }
+
+  /** The original record, with error and provenance headers, for the dead-letter topic. */
+  public ProducerRecord<byte[], byte[]> deadLetter(WorkItem item, DeadLetterReason reason, String message, Throwable cause) {
+    ConsumerRecord<byte[], byte[]> source = item.record();
+    RecordHeaders headers = new RecordHeaders();
+    for (Header header : source.headers()) {
+      headers.add(header);
+    }
+    headers.add(REASON, utf8(reason.name()));
+    if (cause != null) {
+      headers.add(EXCEPTION, utf8(cause.getClass().getName()));
+    }
+    headers.add(MESSAGE, utf8(message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "..."));
+    headers.add(SOURCE_TOPIC, utf8(source.topic()));
+    headers.add(SOURCE_PARTITION, utf8(Integer.toString(source.partition())));
+    headers.add(SOURCE_OFFSET, utf8(Long.toString(source.offset())));
+    if (item.event() != null) {
+      headers.add(EVENT_ID, utf8(item.event().getEventId().toString()));
+    }
+    byte[] value = source.value();
+    if (value != null && value.length > maxDeadLetterBytes) {
+      headers.add(TRUNCATED_FROM, utf8(Integer.toString(value.length)));
+      value = Arrays.copyOf(value, maxDeadLetterBytes);
+    }
+    return new ProducerRecord<>(deadLetterTopic, null, source.key(), value, headers);
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

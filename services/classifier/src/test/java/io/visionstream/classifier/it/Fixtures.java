@@ -1,0 +1,147 @@
+package io.visionstream.classifier.it;
+
+import io.visionstream.kafka.testkit.KafkaTestBroker;
+import io.visionstream.model.preprocess.Preprocessing;
+import io.visionstream.model.preprocess.TestImages;
+import io.visionstream.model.resnet.ResNetArchitecture;
+import io.visionstream.model.resnet.ResNetBuilder;
+import io.visionstream.model.savedmodel.Labels;
+import io.visionstream.model.savedmodel.ModelExporter;
+import io.visionstream.model.weights.SeededWeights;
+import io.visionstream.schemas.ContentType;
+import io.visionstream.schemas.ImageEvent;
+import io.visionstream.schemas.Prediction;
+import io.visionstream.schemas.serde.AvroSerdes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Shared pieces of the classifier's integration tests. */
+final class Fixtures {
+
+  static final int INPUT_SIZE = 64;
+  static final int CLASSES = 10;
+  private static Path model;
+  private static Path slowModel;
+
+  private Fixtures() {}
+
+  /** A seeded ResNet-18 with 10 classes on 64×64 inputs, exported once per test JVM. */
+  static synchronized Path model() {
+    if (model == null) {
+      try {
+        Path dir = Files.createTempDirectory("classifier-it-model").resolve("resnet18-tiny");
+        ModelExporter.export(new ModelExporter.Request(ResNetArchitecture.RESNET18, CLASSES, new SeededWeights(9),
+            Labels.numbered(CLASSES), "resnet18-tiny", "seed-9", new ResNetBuilder.Options(INPUT_SIZE, true),
+            Preprocessing.TORCHVISION.withCropSize(INPUT_SIZE)), dir);
+        model = dir;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return model;
+  }
+
+  /** A seeded ResNet-18 on 224×224 inputs: ~100 images/s on two cores, slower than Kafka delivers events. */
+  static synchronized Path slowModel() {
+    if (slowModel == null) {
+      try {
+        Path dir = Files.createTempDirectory("classifier-it-model").resolve("resnet18-224");
+        ModelExporter.export(new ModelExporter.Request(ResNetArchitecture.RESNET18, CLASSES, new SeededWeights(10),
+            Labels.numbered(CLASSES), "resnet18-224", "seed-10", new ResNetBuilder.Options(224, true),
+            Preprocessing.TORCHVISION), dir);
+        slowModel = dir;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return slowModel;
+  }
+
+  /** {@code count} distinct JPEG frames of 160×120. */
+  static List<byte[]> jpegs(int count, long seed) {
+    List<byte[]> frames = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      frames.add(TestImages.encode(TestImages.scene(160, 120, seed + i), "jpg"));
+    }
+    return frames;
+  }
+
+  static ImageEvent event(String source, byte[] image, ContentType type, Instant capturedAt, Map<String, String> attributes) {
+    return ImageEvent.newBuilder().setEventId(UUID.randomUUID()).setSourceId(source).setCapturedAt(capturedAt)
+        .setContentType(type).setImage(ByteBuffer.wrap(image)).setAttributes(attributes).build();
+  }
+
+  static byte[] encode(ImageEvent event) {
+    return AvroSerdes.imageEvent().serializer().serialize("image-events", event);
+  }
+
+  static KafkaProducer<byte[], byte[]> producer(KafkaTestBroker broker) {
+    return new KafkaProducer<>(broker.clientConfig(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 << 20)), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Sends and waits for every acknowledgement. */
+  static void send(KafkaProducer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> records) {
+    List<Future<?>> acks = new ArrayList<>();
+    records.forEach(r -> acks.add(producer.send(r)));
+    for (Future<?> ack : acks) {
+      try {
+        ack.get();
+      } catch (Exception e) {
+        throw new IllegalStateException("sending a test record failed", e);
+      }
+    }
+  }
+
+  /** Reads {@code topic} from the beginning until {@code count} records arrived or {@code timeout} passed. */
+  static List<ConsumerRecord<byte[], byte[]>> read(KafkaTestBroker broker, String topic, int count, Duration timeout,
+      boolean readCommitted) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(broker.clientConfig(Map.of(
+        ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted")),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (records.size() < count && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      if (records.size() >= count) {
+        // a little longer, to see duplicates or extras that would follow
+        long settle = System.nanoTime() + Duration.ofMillis(500).toNanos();
+        while (System.nanoTime() < settle) {
+          consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+        }
+      }
+    }
+    return records;
+  }
+
+  static Prediction prediction(ConsumerRecord<byte[], byte[]> record) {
+    return AvroSerdes.prediction().deserializer().deserialize(record.topic(), record.value());
+  }
+
+  static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    var header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+}
