@@ -20,6 +20,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.image.DecodeJpeg;
 import org.tensorflow.op.image.DecodePng;
+import org.tensorflow.op.sparse.SparseTensorDenseMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -38,8 +39,8 @@ import org.tensorflow.types.TUint8;
  * batch slot, one for JPEG and one for PNG, which TensorFlow runs in parallel; a call feeds and
  * fetches only the branches it needs. Each branch decodes (JPEGs with libjpeg's accurate integer
  * IDCT, as PIL does; TensorFlow's default is the fast one), applies the horizontal then the
- * vertical pass as sparse [crop × input] integer matrix products (exact in int32) with Pillow's
- * rounding after each, and maps each 8-bit value to the float32 torchvision's ToTensor and
+ * vertical pass as sparse integer matrix products (exact in int32; block-diagonal over the
+ * interleaved colour channels, so no transposes) with Pillow's rounding after each, and maps each 8-bit value to the float32 torchvision's ToTensor and
  * Normalize compute for it (a 256-entry table per channel).
  *
  * <p>An image the graph cannot decode (truncated, corrupt, or a header that lies about its size)
@@ -64,9 +65,9 @@ public final class ImagePreprocessor implements AutoCloseable {
           tf.withName("shape").placeholder(TInt64.class, Placeholder.shape(Shape.of(2))));
     }
 
-    /** {@code coefficients · dense}, exact in int32 for 8-bit pixels and 22-bit coefficients. */
-    Operand<TInt32> times(Ops tf, Operand<TInt32> dense) {
-      return tf.sparse.sparseTensorDenseMatMul(indices, values, shape, dense);
+    /** {@code coefficients · denseᵀ}, exact in int32 for 8-bit pixels and 22-bit coefficients. */
+    Operand<TInt32> timesTransposeOf(Ops tf, Operand<TInt32> dense) {
+      return tf.sparse.sparseTensorDenseMatMul(indices, values, shape, dense, SparseTensorDenseMatMul.adjointB(true));
     }
   }
 
@@ -220,29 +221,36 @@ public final class ImagePreprocessor implements AutoCloseable {
       }
     }
     runner.feed(slot.rows(), keep(fed, TInt32.vectorOf(first, last - first + 1)));
-    feedSparse(runner, slot.columns(), columns, 0, header.width(), fed);
-    feedSparse(runner, slot.rowsOfColumns(), rows, first, last - first + 1, fed);
+    feedSparse(runner, slot.columns(), columns, 0, header.width(), 3, fed);
+    feedSparse(runner, slot.rowsOfColumns(), rows, first, last - first + 1, 1, fed);
   }
 
+  /**
+   * Feeds taps as a sparse [outputs·channels, inputs·channels] matrix, block-diagonal over the
+   * channels so that it applies to channel-interleaved pixels: entry (j·c + k, x·c + k) is the
+   * weight of input x for output j, for each channel k.
+   */
   private static void feedSparse(Session.Runner runner, SparseInput input, PillowResampling.Taps taps, int offset,
-      int inputs, List<Tensor> fed) {
-    int nonZero = (int) Arrays.stream(taps.weight()).filter(w -> w != 0).count();
+      int inputs, int channels, List<Tensor> fed) {
+    int nonZero = (int) Arrays.stream(taps.weight()).filter(w -> w != 0).count() * channels;
     long[] indices = new long[nonZero * 2];
     int[] values = new int[nonZero];
     int n = 0;
     for (int j = 0; j < taps.outputs(); j++) {
-      for (int t = 0; t < taps.taps(); t++) {
-        int at = j * taps.taps() + t;
-        if (taps.weight()[at] != 0) {
-          indices[2 * n] = j;
-          indices[2 * n + 1] = taps.index()[at] - offset;
-          values[n++] = taps.weight()[at];
+      for (int k = 0; k < channels; k++) {
+        for (int t = 0; t < taps.taps(); t++) {
+          int at = j * taps.taps() + t;
+          if (taps.weight()[at] != 0) {
+            indices[2 * n] = (long) j * channels + k;
+            indices[2 * n + 1] = (long) (taps.index()[at] - offset) * channels + k;
+            values[n++] = taps.weight()[at];
+          }
         }
       }
     }
     runner.feed(input.indices(), keep(fed, TInt64.tensorOf(Shape.of(nonZero, 2), DataBuffers.of(indices, true, false))));
     runner.feed(input.values(), keep(fed, TInt32.tensorOf(Shape.of(nonZero), DataBuffers.of(values, true, false))));
-    runner.feed(input.shape(), keep(fed, TInt64.vectorOf(taps.outputs(), inputs)));
+    runner.feed(input.shape(), keep(fed, TInt64.vectorOf((long) taps.outputs() * channels, (long) inputs * channels)));
   }
 
   @SuppressWarnings("unchecked")
@@ -265,16 +273,13 @@ public final class ImagePreprocessor implements AutoCloseable {
     int crop = spec.cropSize();
     Operand<TInt32> first = tf.gather(slot.rows(), tf.constant(0), tf.constant(0));
     Operand<TInt32> count = tf.gather(slot.rows(), tf.constant(1), tf.constant(0));
-    Operand<TInt32> used = tf.slice(tf.dtypes.cast(decoded, TInt32.class), tf.stack(List.of(first, tf.constant(0),
-        tf.constant(0))), tf.stack(List.of(count, tf.constant(-1), tf.constant(-1))));
-    // Horizontal pass: [rows, width, 3] as [width, rows·3]; [crop, width] · that = [crop, rows·3].
-    Operand<TInt32> byColumn = tf.reshape(tf.linalg.transpose(used, tf.constant(new int[] {1, 0, 2})),
-        tf.stack(List.of(tf.constant(-1), tf.math.mul(count, tf.constant(3)))));
-    Operand<TInt32> columns = roundToByte(tf, slot.columns().times(tf, byColumn));
-    // Vertical pass: [crop, rows, 3] as [rows, crop·3]; [crop, rows] · that = [crop, crop·3].
-    Operand<TInt32> byRow = tf.reshape(tf.linalg.transpose(tf.reshape(columns, tf.stack(List.of(tf.constant(crop), count,
-        tf.constant(3)))), tf.constant(new int[] {1, 0, 2})), tf.constant(new int[] {-1, crop * 3}));
-    Operand<TInt32> resized = tf.reshape(roundToByte(tf, slot.rowsOfColumns().times(tf, byRow)),
+    Operand<TUint8> used = tf.slice(decoded, tf.stack(List.of(first, tf.constant(0), tf.constant(0))),
+        tf.stack(List.of(count, tf.constant(-1), tf.constant(-1))));
+    // Pixels stay channel-interleaved: [rows, width·3]. Horizontal pass: [crop·3, width·3] · pixelsᵀ = [crop·3, rows].
+    Operand<TInt32> pixels = tf.reshape(tf.dtypes.cast(used, TInt32.class), tf.stack(List.of(count, tf.constant(-1))));
+    Operand<TInt32> columns = roundToByte(tf, slot.columns().timesTransposeOf(tf, pixels));
+    // Vertical pass: [crop, rows] · columnsᵀ = [crop, crop·3], i.e. [crop, crop, 3].
+    Operand<TInt32> resized = tf.reshape(roundToByte(tf, slot.rowsOfColumns().timesTransposeOf(tf, columns)),
         tf.constant(new int[] {crop, crop, 3}));
     if (spec.channelOrder() == Preprocessing.ChannelOrder.BGR) {
       resized = tf.reverse(resized, tf.constant(new int[] {2}));
@@ -299,9 +304,9 @@ public final class ImagePreprocessor implements AutoCloseable {
     return table;
   }
 
-  /** Pillow's rounding of a fixed-point sum: (2^21 + Σ) >> 22, clipped to 0..255. */
+  /** Pillow's rounding of a fixed-point sum: (2^21 + Σ) >> 22 (arithmetic shift), clipped to 0..255. */
   private static Operand<TInt32> roundToByte(Ops tf, Operand<TInt32> sum) {
-    Operand<TInt32> shifted = tf.math.floorDiv(tf.math.add(sum, tf.constant(HALF)), tf.constant(1 << PillowResampling.PRECISION_BITS));
+    Operand<TInt32> shifted = tf.bitwise.rightShift(tf.math.add(sum, tf.constant(HALF)), tf.constant(PillowResampling.PRECISION_BITS));
     return tf.clipByValue(shifted, tf.constant(0), tf.constant(255));
   }
 

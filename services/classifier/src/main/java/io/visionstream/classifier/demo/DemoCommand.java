@@ -1,0 +1,207 @@
+package io.visionstream.classifier.demo;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.visionstream.classifier.ClassifierService;
+import io.visionstream.classifier.config.TopicsConfig;
+import io.visionstream.kafka.local.LocalKafkaProcess;
+import io.visionstream.model.preprocess.Preprocessing;
+import io.visionstream.model.resnet.ResNetArchitecture;
+import io.visionstream.model.resnet.ResNetBuilder;
+import io.visionstream.model.savedmodel.Labels;
+import io.visionstream.model.savedmodel.ModelExporter;
+import io.visionstream.model.weights.SeededWeights;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The visionstream demo: a local Kafka broker in its own process, the classifier service, and a
+ * few simulated cameras streaming JPEG frames; predictions are printed as they arrive. Ends after
+ * {@code --seconds} once every frame sent has its prediction, or runs until Ctrl-C with
+ * {@code --forever}.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Runs a local broker, the classifier and simulated cameras, and prints predictions as they arrive.")
+public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+
+  @Option(names = "--seconds", defaultValue = "30", description = "How long the cameras stream (default: ${DEFAULT-VALUE}).")
+  int seconds;
+
+  @Option(names = "--forever", description = "Stream until Ctrl-C.")
+  boolean forever;
+
+  @Option(names = "--cameras", defaultValue = "3", description = "Simulated cameras (default: ${DEFAULT-VALUE}).")
+  int cameras;
+
+  @Option(names = "--fps", defaultValue = "3", description = "Frames per second per camera (default: ${DEFAULT-VALUE}).")
+  double fps;
+
+  @Option(names = "--resolution", defaultValue = "640x480", description = "Frame size (default: ${DEFAULT-VALUE}).")
+  String resolution;
+
+  @Option(names = "--model", description = "SavedModel to serve (default: a seeded ResNet-50, built on first use).")
+  Path model;
+
+  @Option(names = "--data-dir", description = "Broker data directory (default: a temporary one, removed at the end).")
+  Path dataDir;
+
+  @Option(names = "--guarantee", defaultValue = "exactly-once", description = "at-least-once or exactly-once (default: ${DEFAULT-VALUE}).")
+  String guarantee;
+
+  @Option(names = "--policy", defaultValue = "drop-stale", description = "never-drop or drop-stale (default: ${DEFAULT-VALUE}).")
+  String policy;
+
+  @Option(names = "--quiet", description = "Print only the summary line, not every prediction.")
+  boolean quiet;
+
+  private static final Path DEFAULT_MODEL = Path.of(".local", "models", "resnet50-seed42");
+
+  public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "demo-logback.xml");
+    }
+    System.exit(new CommandLine(new DemoCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    String[] size = resolution.toLowerCase(java.util.Locale.ROOT).split("x");
+    int width = Integer.parseInt(size[0]);
+    int height = Integer.parseInt(size[1]);
+    Path modelDir = model != null ? model : buildDefaultModel(out);
+    boolean temporary = dataDir == null;
+    Path brokerDir = temporary ? Files.createTempDirectory("visionstream-demo-kafka-") : dataDir;
+    TopicsConfig topics = TopicsConfig.defaults();
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      try {
+        finished.await(90, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.printf("starting a local Kafka broker (its own process, data in %s) ...%n", brokerDir);
+    try (LocalKafkaProcess broker = LocalKafkaProcess.start(brokerDir, 0, List.of(topics.input() + ":4",
+        topics.predictions() + ":4", topics.deadLetters() + ":1"))) {
+      out.printf("broker at %s; starting the classifier (%s, %s) with model %s ...%n", broker.bootstrapServers(), guarantee,
+          policy, modelDir);
+      int exit;
+      try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, classifierProperties(broker, modelDir))) {
+        out.printf("classifier ready: health %s/health, metrics %s/prometheus%n", server.getURL(), server.getURL());
+        exit = stream(out, broker, server.getApplicationContext().getBean(ClassifierService.class), width, height, stop);
+        out.println("stopping the classifier (drains in-flight work, commits) and the broker ...");
+      }
+      return exit;
+    } finally {
+      if (temporary) {
+        deleteTree(brokerDir);
+      }
+      finished.countDown();
+    }
+  }
+
+  private int stream(PrintStream out, LocalKafkaProcess broker, ClassifierService service, int width, int height,
+      CountDownLatch stop) throws Exception {
+    out.printf("rendering frames for %d cameras (%dx%d JPEG) ...%n", cameras, width, height);
+    AtomicLong sent = new AtomicLong();
+    ScheduledExecutorService clock = Executors.newScheduledThreadPool(1);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<SimulatedCamera> fleet = new ArrayList<>();
+      for (int c = 0; c < cameras; c++) {
+        fleet.add(new SimulatedCamera("camera-" + (c + 1), SyntheticScenes.frames(c + 1, 24, width, height, 0.85f), producer,
+            TopicsConfig.DEFAULT_INPUT, sent));
+      }
+      boolean terminal = System.console() != null;
+      PredictionPrinter printer = new PredictionPrinter(broker.bootstrapServers(), TopicsConfig.DEFAULT_PREDICTIONS, out,
+          terminal, quiet, sent, service.pipeline());
+      Thread printing = new Thread(printer, "demo-printer");
+      printing.start();
+      long periodMicros = (long) (1_000_000 / fps);
+      for (int c = 0; c < fleet.size(); c++) {
+        SimulatedCamera camera = fleet.get(c);
+        clock.scheduleAtFixedRate(camera::capture, c * periodMicros / fleet.size(), periodMicros, TimeUnit.MICROSECONDS);
+      }
+      out.printf(forever ? "streaming; Ctrl-C stops%n" : "streaming for %d s%n", seconds);
+      out.println("(seeded weights: the labels are arbitrary until the model is given trained weights)");
+      if (forever) {
+        stop.await();
+      } else {
+        stop.await(seconds, TimeUnit.SECONDS);
+      }
+      clock.shutdownNow();
+      producer.flush();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (printer.received() < sent.get() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      printer.stop();
+      printing.join();
+      printer.status(true);
+      if (printer.received() < sent.get()) {
+        out.printf("%d of %d frames got no prediction within 120 s%n", sent.get() - printer.received(), sent.get());
+        return 1;
+      }
+      out.printf("every one of the %d frames sent got its prediction%n", sent.get());
+      return 0;
+    }
+  }
+
+  private Map<String, Object> classifierProperties(LocalKafkaProcess broker, Path modelDir) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("micronaut.server.port", -1);
+    properties.put("visionstream.kafka.bootstrap-servers", broker.bootstrapServers());
+    properties.put("visionstream.classifier.model.dir", modelDir.toString());
+    properties.put("visionstream.classifier.delivery.guarantee", guarantee);
+    properties.put("visionstream.classifier.load.policy", policy);
+    return properties;
+  }
+
+  private static Path buildDefaultModel(PrintStream out) throws IOException {
+    if (Files.exists(DEFAULT_MODEL.resolve("saved_model.pb"))) {
+      return DEFAULT_MODEL;
+    }
+    out.printf("building a seeded ResNet-50 SavedModel in %s (first run only) ...%n", DEFAULT_MODEL);
+    Path staging = DEFAULT_MODEL.resolveSibling(DEFAULT_MODEL.getFileName() + ".partial");
+    deleteTree(staging);
+    ModelExporter.export(new ModelExporter.Request(ResNetArchitecture.RESNET50, 1000, new SeededWeights(42), Labels.imagenet(),
+        "resnet50", "seed-42", ResNetBuilder.Options.DEFAULT, Preprocessing.TORCHVISION), staging);
+    Files.move(staging, DEFAULT_MODEL);
+    return DEFAULT_MODEL;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+}
