@@ -128,8 +128,6 @@ public final class DecodeStage {
       return;
     }
     try (PreprocessedBatch batch = preprocessor.run(encoded)) {
-      float[] all = new float[batch.accepted() * pixelsPerImage];
-      batch.tensor().asRawTensor().data().asFloats().read(all);
       for (int i = 0; i < images.size(); i++) {
         WorkItem item = images.get(i);
         int row = batch.row(i);
@@ -143,7 +141,7 @@ public final class DecodeStage {
           finish.accept(Outcome.deadLetter(item, outputs.deadLetter(item, reason, e.getMessage(), e), reason));
         } else {
           float[] pixels = new float[pixelsPerImage];
-          System.arraycopy(all, row * pixelsPerImage, pixels, 0, pixelsPerImage);
+          batch.tensor().asRawTensor().data().asFloats().offset((long) row * pixelsPerImage).read(pixels);
           item.pixels(pixels);
           batcher.add(item);
         }

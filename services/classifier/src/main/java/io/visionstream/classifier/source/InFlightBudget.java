@@ -67,12 +67,4 @@ public final class InFlightBudget {
   public synchronized long peakBytes() {
     return peakBytes;
   }
-
-  public long maxRecords() {
-    return maxRecords;
-  }
-
-  public long maxBytes() {
-    return maxBytes;
-  }
 }

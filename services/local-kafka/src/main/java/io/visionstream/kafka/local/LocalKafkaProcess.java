@@ -75,10 +75,6 @@ public final class LocalKafkaProcess implements AutoCloseable {
     return dataDir;
   }
 
-  public long pid() {
-    return process.pid();
-  }
-
   /** SIGTERM, then up to 30 s for the broker to shut down cleanly, then SIGKILL. */
   @Override
   public void close() {

@@ -93,11 +93,8 @@ final class BenchCommand implements Callable<Integer> {
    * fp32 roofline: the best fp32 matrix-multiply throughput TensorFlow reaches here (a 2048³
    * product, median of 10) divided by the model's FLOPs per image.
    */
-  private void printRoofline(List<Result> results) {
-    ModelMetadata metadata;
-    try (ClassifierModel classifier = ClassifierModel.load(model.dir, session.settings(), model.options())) {
-      metadata = classifier.metadata();
-    }
+  private void printRoofline(List<Result> results) throws java.io.IOException {
+    ModelMetadata metadata = ModelMetadata.read(model.dir);
     double gflops = matMulGflops(session.settings());
     System.out.printf("fp32 matrix multiply peak here: %.0f GFLOP/s%n", gflops);
     if (metadata == null || metadata.architecture() == null) {

@@ -3,7 +3,6 @@ package io.visionstream.model.preprocess;
 import io.visionstream.model.inference.SessionSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -123,13 +122,15 @@ public final class ImagePreprocessor implements AutoCloseable {
         rejections[i] = e;
       }
     }
-    List<TFloat32> pixels = decode(images, headers, accepted, rejections);
+    TFloat32[] pixels = new TFloat32[images.size()];
+    List<Result> results = new ArrayList<>();
     try {
+      decode(images, headers, accepted, rejections, pixels, results);
       int[] rows = new int[images.size()];
       Arrays.fill(rows, -1);
       int n = 0;
       for (int i = 0; i < images.size(); i++) {
-        if (pixels.get(i) != null) {
+        if (pixels[i] != null) {
           rows[i] = n++;
         }
       }
@@ -138,31 +139,36 @@ public final class ImagePreprocessor implements AutoCloseable {
       TFloat32 batch = TFloat32.tensorOf(Shape.of(n, size, size, 3));
       for (int i = 0; i < images.size(); i++) {
         if (rows[i] >= 0) {
-          pixels.get(i).asRawTensor().data().copyTo(batch.asRawTensor().data().offset(rows[i] * bytesPerImage), bytesPerImage);
+          pixels[i].asRawTensor().data().copyTo(batch.asRawTensor().data().offset(rows[i] * bytesPerImage), bytesPerImage);
         }
       }
       return new PreprocessedBatch(batch, rows, rejections);
     } finally {
-      pixels.stream().filter(java.util.Objects::nonNull).forEach(TFloat32::close);
+      results.forEach(Result::close);
     }
   }
 
-  /** One preprocessed image per accepted index (null elsewhere); isolates undecodable images. */
-  private List<TFloat32> decode(List<byte[]> images, ImageHeaders.Header[] headers, List<Integer> accepted,
-      ImageRejectedException[] rejections) {
-    List<TFloat32> pixels = new ArrayList<>(Collections.nCopies(images.size(), null));
+  /**
+   * Decodes the accepted images into {@code pixels} (views into {@code results}, which the caller
+   * closes); an undecodable image is found by decoding one at a time and gets a rejection.
+   */
+  private void decode(List<byte[]> images, ImageHeaders.Header[] headers, List<Integer> accepted,
+      ImageRejectedException[] rejections, TFloat32[] pixels, List<Result> results) {
     if (accepted.isEmpty()) {
-      return pixels;
+      return;
     }
     try {
-      List<TFloat32> all = runSlots(images, headers, accepted);
+      Result all = runSlots(images, headers, accepted);
+      results.add(all);
       for (int k = 0; k < accepted.size(); k++) {
-        pixels.set(accepted.get(k), all.get(k));
+        pixels[accepted.get(k)] = (TFloat32) all.get(k);
       }
     } catch (TensorFlowException | TFInvalidArgumentException batchFailure) {
       for (int i : accepted) {
         try {
-          pixels.set(i, runSlots(images, headers, List.of(i)).get(0));
+          Result one = runSlots(images, headers, List.of(i));
+          results.add(one);
+          pixels[i] = (TFloat32) one.get(0);
         } catch (TFResourceExhaustedException e) {
           throw e; // the host ran out of memory: not the image's fault, and worth retrying
         } catch (TensorFlowException | TFInvalidArgumentException e) {
@@ -172,10 +178,10 @@ public final class ImagePreprocessor implements AutoCloseable {
         }
       }
     }
-    return pixels;
   }
 
-  private List<TFloat32> runSlots(List<byte[]> images, ImageHeaders.Header[] headers, List<Integer> indices) {
+  /** Runs the slots of these images; the caller closes the result, whose k-th tensor is image k's input. */
+  private Result runSlots(List<byte[]> images, ImageHeaders.Header[] headers, List<Integer> indices) {
     List<Tensor> fed = new ArrayList<>();
     try {
       Session.Runner runner = session.runner();
@@ -187,17 +193,7 @@ public final class ImagePreprocessor implements AutoCloseable {
         feedGeometry(runner, slot, headers[i], fed);
         runner.fetch(slot.output()[branch]);
       }
-      List<TFloat32> out = new ArrayList<>();
-      try (Result result = runner.run()) {
-        for (int k = 0; k < indices.size(); k++) {
-          // Copy out of the Result, which closes its tensors.
-          TFloat32 image = (TFloat32) result.get(k);
-          TFloat32 copy = TFloat32.tensorOf(image.shape());
-          image.asRawTensor().data().copyTo(copy.asRawTensor().data(), image.asRawTensor().data().size());
-          out.add(copy);
-        }
-      }
-      return out;
+      return runner.run();
     } finally {
       fed.forEach(Tensor::close);
     }

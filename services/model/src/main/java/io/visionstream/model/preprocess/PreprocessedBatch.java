@@ -6,11 +6,11 @@ import org.tensorflow.types.TFloat32;
 /**
  * The result of preprocessing a list of images: a model input tensor [accepted, size, size, 3]
  * holding the accepted images in input order, and for each input either its row in that tensor
- * or why it was rejected. Owns the tensor; close it (or take it with {@link #takeTensor()}).
+ * or why it was rejected. Owns the tensor; close it.
  */
 public final class PreprocessedBatch implements AutoCloseable {
 
-  private TFloat32 tensor;
+  private final TFloat32 tensor;
   private final int accepted;
   private final int[] rows;
   private final ImageRejectedException[] rejections;
@@ -47,18 +47,8 @@ public final class PreprocessedBatch implements AutoCloseable {
     return tensor;
   }
 
-  /** Hands the tensor to the caller, who must close it; this object no longer closes it. */
-  public TFloat32 takeTensor() {
-    TFloat32 taken = tensor;
-    tensor = null;
-    return taken;
-  }
-
   @Override
   public void close() {
-    if (tensor != null) {
-      tensor.close();
-      tensor = null;
-    }
+    tensor.close();
   }
 }

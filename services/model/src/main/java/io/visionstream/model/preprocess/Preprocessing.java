@@ -38,7 +38,7 @@ public record Preprocessing(Resize resize, int resizeSize, int cropSize, Channel
       throw new IllegalArgumentException("crop size must be positive and at most the resize size; got resize "
           + resizeSize + ", crop " + cropSize);
     }
-    if (mean.length != 3 || std.length != 3 || Arrays.stream(toDoubles(std)).anyMatch(s -> s <= 0)) {
+    if (mean.length != 3 || std.length != 3 || !(std[0] > 0 && std[1] > 0 && std[2] > 0)) {
       throw new IllegalArgumentException("mean and std need 3 values each, std positive; got mean "
           + Arrays.toString(mean) + ", std " + Arrays.toString(std));
     }
@@ -92,13 +92,5 @@ public record Preprocessing(Resize resize, int resizeSize, int cropSize, Channel
   public String toString() {
     return resize + " " + (resize == Resize.DIRECT ? "" : resizeSize + "→") + cropSize + " " + channelOrder + " /" + divisor
         + " mean " + Arrays.toString(mean) + " std " + Arrays.toString(std);
-  }
-
-  private static double[] toDoubles(float[] values) {
-    double[] out = new double[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = values[i];
-    }
-    return out;
   }
 }

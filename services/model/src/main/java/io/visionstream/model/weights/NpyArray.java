@@ -66,11 +66,6 @@ public final class NpyArray {
     return new NpyArray(dtype, shape, data);
   }
 
-  /** NumPy dtype string, e.g. {@code <f4}. */
-  public String dtype() {
-    return dtype;
-  }
-
   public long[] shape() {
     return shape.clone();
   }

@@ -100,11 +100,6 @@ public final class StateDictWeights implements WeightSource {
     }
   }
 
-  /** The parameter names in the file. */
-  public Set<String> names() {
-    return arrays.keySet();
-  }
-
   @Override
   public String origin() {
     return "torchvision state dict " + file.getFileName();
