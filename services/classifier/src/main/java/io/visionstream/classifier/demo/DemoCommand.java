@@ -5,18 +5,10 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.visionstream.classifier.ClassifierService;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.kafka.local.LocalKafkaProcess;
-import io.visionstream.model.preprocess.Preprocessing;
-import io.visionstream.model.resnet.ResNetArchitecture;
-import io.visionstream.model.resnet.ResNetBuilder;
-import io.visionstream.model.savedmodel.Labels;
-import io.visionstream.model.savedmodel.ModelExporter;
-import io.visionstream.model.weights.SeededWeights;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -73,8 +64,6 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
   @Option(names = "--quiet", description = "Print only the summary line, not every prediction.")
   boolean quiet;
 
-  private static final Path DEFAULT_MODEL = Path.of(".local", "models", "resnet50-seed42");
-
   public static void main(String[] args) {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "demo-logback.xml");
@@ -88,7 +77,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     String[] size = resolution.toLowerCase(java.util.Locale.ROOT).split("x");
     int width = Integer.parseInt(size[0]);
     int height = Integer.parseInt(size[1]);
-    Path modelDir = model != null ? model : buildDefaultModel(out);
+    Path modelDir = model != null ? model : DefaultModel.ensure(out::println);
     boolean temporary = dataDir == null;
     Path brokerDir = temporary ? Files.createTempDirectory("visionstream-demo-kafka-") : dataDir;
     TopicsConfig topics = TopicsConfig.defaults();
@@ -117,7 +106,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
       return exit;
     } finally {
       if (temporary) {
-        deleteTree(brokerDir);
+        DefaultModel.deleteTree(brokerDir);
       }
       finished.countDown();
     }
@@ -179,29 +168,5 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     properties.put("visionstream.classifier.delivery.guarantee", guarantee);
     properties.put("visionstream.classifier.load.policy", policy);
     return properties;
-  }
-
-  private static Path buildDefaultModel(PrintStream out) throws IOException {
-    if (Files.exists(DEFAULT_MODEL.resolve("saved_model.pb"))) {
-      return DEFAULT_MODEL;
-    }
-    out.printf("building a seeded ResNet-50 SavedModel in %s (first run only) ...%n", DEFAULT_MODEL);
-    Path staging = DEFAULT_MODEL.resolveSibling(DEFAULT_MODEL.getFileName() + ".partial");
-    deleteTree(staging);
-    ModelExporter.export(new ModelExporter.Request(ResNetArchitecture.RESNET50, 1000, new SeededWeights(42), Labels.imagenet(),
-        "resnet50", "seed-42", ResNetBuilder.Options.DEFAULT, Preprocessing.TORCHVISION), staging);
-    Files.move(staging, DEFAULT_MODEL);
-    return DEFAULT_MODEL;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(file);
-      }
-    }
   }
 }

@@ -91,7 +91,8 @@ public final class SyntheticScenes {
     }
   }
 
-  static byte[] jpeg(BufferedImage image, float quality) {
+  /** {@code image} as a baseline JPEG at quality 0..1 (ImageIO's encoder). */
+  public static byte[] jpeg(BufferedImage image, float quality) {
     ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {

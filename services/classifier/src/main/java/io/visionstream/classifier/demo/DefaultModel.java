@@ -1,0 +1,51 @@
+package io.visionstream.classifier.demo;
+
+import io.visionstream.model.preprocess.Preprocessing;
+import io.visionstream.model.resnet.ResNetArchitecture;
+import io.visionstream.model.resnet.ResNetBuilder;
+import io.visionstream.model.savedmodel.Labels;
+import io.visionstream.model.savedmodel.ModelExporter;
+import io.visionstream.model.weights.SeededWeights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The model the demo and the load test serve when none is given: a ResNet-50 with seeded weights,
+ * exported once to {@code .local/models/resnet50-seed42} (relative to the working directory).
+ */
+public final class DefaultModel {
+
+  public static final Path DIR = Path.of(".local", "models", "resnet50-seed42");
+
+  private DefaultModel() {}
+
+  /** The default model's directory, exported first if it is not there yet. */
+  public static Path ensure(Consumer<String> say) throws IOException {
+    if (Files.exists(DIR.resolve("saved_model.pb"))) {
+      return DIR;
+    }
+    say.accept("building a seeded ResNet-50 SavedModel in " + DIR + " (first run only) ...");
+    Path staging = DIR.resolveSibling(DIR.getFileName() + ".partial");
+    deleteTree(staging);
+    ModelExporter.export(new ModelExporter.Request(ResNetArchitecture.RESNET50, 1000, new SeededWeights(42), Labels.imagenet(),
+        "resnet50", "seed-42", ResNetBuilder.Options.DEFAULT, Preprocessing.TORCHVISION), staging);
+    Files.move(staging, DIR);
+    return DIR;
+  }
+
+  /** Deletes {@code dir} and everything under it; nothing happens if it does not exist. */
+  public static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+}
