@@ -11,7 +11,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${1:-$repo/.local/loadtest/capacity-$(date +%Y%m%d-%H%M)}
 lt="$repo/deploy/local/loadtest"
-common=(--cameras 8 --resolutions 640x480=2,1280x720=1,1920x1080=1 --warmup 10s --duration 40s --slo-p99 2s
+common=(-P visionstream.classifier.backpressure.max-in-flight-bytes=536870912 --cameras 8 --resolutions 640x480=2,1280x720=1,1920x1080=1 --warmup 10s --duration 40s --slo-p99 2s
   --drain-timeout 120s --progress never)
 
 rate_of() { # sustainable rate from a sweep.json
