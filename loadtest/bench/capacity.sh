@@ -11,18 +11,20 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${1:-$repo/.local/loadtest/capacity-$(date +%Y%m%d-%H%M)}
 lt="$repo/deploy/local/loadtest"
-common=(-P visionstream.classifier.backpressure.max-in-flight-bytes=536870912 --cameras 8 --resolutions 640x480=2,1280x720=1,1920x1080=1 --warmup 10s --duration 40s --slo-p99 2s
+common=(-P visionstream.classifier.backpressure.max-in-flight-bytes=536870912 --cameras 8 --resolutions 640x480=2,1280x720=1,1920x1080=1 --warmup 10s --slo-p99 2s
   --drain-timeout 120s --progress never)
 
 rate_of() { # sustainable rate from a sweep.json
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["sustainableRate"]; print(r if r else 0)' "$1"
 }
 
-"$lt" sweep "${common[@]}" --max-batch-size 32 --start-rate 12 --report-dir "$out/sweep-fp32-batch32" | tail -n 15
-"$lt" sweep "${common[@]}" --max-batch-size 32 --bf16 --start-rate 20 --report-dir "$out/sweep-bf16-batch32" | tail -n 15
-"$lt" sweep "${common[@]}" --max-batch-size 1 --start-rate 6 --report-dir "$out/sweep-fp32-batch1" | tail -n 15
+if [ -z "${CAPACITY:-}" ]; then  # CAPACITY=<frames/s> skips the sweeps and only runs step 4
+"$lt" sweep "${common[@]}" --duration 40s --max-batch-size 32 --start-rate 12 --report-dir "$out/sweep-fp32-batch32" | tail -n 15
+"$lt" sweep "${common[@]}" --duration 40s --max-batch-size 32 --bf16 --start-rate 20 --report-dir "$out/sweep-bf16-batch32" | tail -n 15
+"$lt" sweep "${common[@]}" --duration 40s --max-batch-size 1 --start-rate 6 --report-dir "$out/sweep-fp32-batch1" | tail -n 15
+fi
 
-capacity=$(rate_of "$out/sweep-fp32-batch32/sweep.json")
+capacity=${CAPACITY:-$(rate_of "$out/sweep-fp32-batch32/sweep.json")}
 for share in 50 70; do
   rate=$(python3 -c "print(round($capacity * $share / 100, 1))")
   echo "fixed rate: $share% of $capacity = $rate frames/s"

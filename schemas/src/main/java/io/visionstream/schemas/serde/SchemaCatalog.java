@@ -1,6 +1,9 @@
 package io.visionstream.schemas.serde;
 
+import io.visionstream.schemas.CameraTags;
 import io.visionstream.schemas.ImageEvent;
+import io.visionstream.schemas.ModerationDecision;
+import io.visionstream.schemas.ModerationPolicy;
 import io.visionstream.schemas.Prediction;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,7 +39,8 @@ public final class SchemaCatalog {
   public static final String HISTORY_INDEX = "io/visionstream/schemas/history/INDEX";
 
   /** The top-level record schemas of this build. */
-  static final List<Schema> CURRENT = List.of(ImageEvent.getClassSchema(), Prediction.getClassSchema());
+  static final List<Schema> CURRENT = List.of(ImageEvent.getClassSchema(), Prediction.getClassSchema(),
+      ModerationPolicy.getClassSchema(), ModerationDecision.getClassSchema(), CameraTags.getClassSchema());
 
   private static final SchemaCatalog BUNDLED = loadBundled();
 

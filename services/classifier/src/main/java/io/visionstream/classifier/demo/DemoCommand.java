@@ -93,14 +93,35 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     }, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     out.printf("starting a local Kafka broker (its own process, data in %s) ...%n", brokerDir);
-    try (LocalKafkaProcess broker = LocalKafkaProcess.start(brokerDir, 0, List.of(topics.input() + ":4",
-        topics.predictions() + ":4", topics.deadLetters() + ":1"))) {
+    String moderationClasspath = ModerationSidecar.classpath();
+    List<String> topicList = new ArrayList<>(List.of(topics.input() + ":4", topics.predictions() + ":4",
+        topics.deadLetters() + ":1"));
+    if (moderationClasspath != null) {
+      topicList.addAll(ModerationSidecar.TOPICS);
+    }
+    try (LocalKafkaProcess broker = LocalKafkaProcess.start(brokerDir, 0, topicList)) {
       out.printf("broker at %s; starting the classifier (%s, %s) with model %s ...%n", broker.bootstrapServers(), guarantee,
           policy, modelDir);
       int exit;
       try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, classifierProperties(broker, modelDir))) {
         out.printf("classifier ready: health %s/health, metrics %s/prometheus%n", server.getURL(), server.getURL());
-        exit = stream(out, broker, server.getApplicationContext().getBean(ClassifierService.class), width, height, stop);
+        ModerationSidecar moderation = null;
+        if (moderationClasspath != null) {
+          out.println("starting the moderation and tagging service (its own process) with a default policy: review from 0.5, "
+              + "block from 0.9 ...");
+          moderation = ModerationSidecar.start(moderationClasspath, broker.bootstrapServers(), brokerDir.resolve("moderation"));
+          out.printf("moderation ready: tags %s/tags/{source}, health %s/health%n", moderation.url(), moderation.url());
+        } else {
+          out.println("(moderation not started: run the demo with deploy/local/demo to see decisions)");
+        }
+        try {
+          exit = stream(out, broker, server.getApplicationContext().getBean(ClassifierService.class), width, height, stop,
+              moderation);
+        } finally {
+          if (moderation != null) {
+            moderation.close();
+          }
+        }
         out.println("stopping the classifier (drains in-flight work, commits) and the broker ...");
       }
       return exit;
@@ -113,7 +134,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
   }
 
   private int stream(PrintStream out, LocalKafkaProcess broker, ClassifierService service, int width, int height,
-      CountDownLatch stop) throws Exception {
+      CountDownLatch stop, ModerationSidecar moderation) throws Exception {
     out.printf("rendering frames for %d cameras (%dx%d JPEG) ...%n", cameras, width, height);
     AtomicLong sent = new AtomicLong();
     ScheduledExecutorService clock = Executors.newScheduledThreadPool(1);
@@ -130,6 +151,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
           terminal, quiet, sent, service.pipeline());
       Thread printing = new Thread(printer, "demo-printer");
       printing.start();
+      DecisionPrinter decisions = moderation == null ? null : new DecisionPrinter(broker.bootstrapServers(), printer, quiet);
+      Thread deciding = decisions == null ? null : new Thread(decisions, "demo-decisions");
+      if (deciding != null) {
+        deciding.start();
+      }
       long periodMicros = (long) (1_000_000 / fps);
       for (int c = 0; c < fleet.size(); c++) {
         SimulatedCamera camera = fleet.get(c);
@@ -148,9 +174,23 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
       while (printer.received() < sent.get() && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
+      while (decisions != null && decisions.decided() < printer.received() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
       printer.stop();
       printing.join();
       printer.status(true);
+      if (decisions != null) {
+        decisions.stop();
+        deciding.join();
+        out.printf("decisions: %d of %d frames judged (%s)%n", decisions.decided(), sent.get(), decisions.summary());
+        out.printf("tags of camera-1 (10 s windows), from %s/tags/camera-1:%n  %s%n", moderation.url(),
+            moderation.tags("camera-1"));
+        if (decisions.decided() < printer.received()) {
+          out.printf("%d predictions got no decision within 120 s%n", printer.received() - decisions.decided());
+          return 1;
+        }
+      }
       if (printer.received() < sent.get()) {
         out.printf("%d of %d frames got no prediction within 120 s%n", sent.get() - printer.received(), sent.get());
         return 1;

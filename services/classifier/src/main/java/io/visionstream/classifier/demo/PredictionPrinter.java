@@ -64,8 +64,7 @@ final class PredictionPrinter implements Runnable {
             received++;
           }
           if (!quiet) {
-            clearStatus();
-            out.println(describe(prediction));
+            line(describe(prediction));
           }
         }
         if (!stopped) {
@@ -119,6 +118,12 @@ final class PredictionPrinter implements Runnable {
       clearStatus();
       out.println(line);
     }
+  }
+
+  /** Prints {@code text} above the summary line. */
+  synchronized void line(String text) {
+    clearStatus();
+    out.println(text);
   }
 
   private void clearStatus() {

@@ -1,0 +1,111 @@
+package io.visionstream.classifier.demo;
+
+import io.visionstream.schemas.ModerationPolicy;
+import io.visionstream.schemas.ThresholdRule;
+import io.visionstream.schemas.serde.AvroSerdes;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The moderation and tagging service, run by the demo as its own JVM (it is a separate Micronaut
+ * application) from the classpath deploy/local/demo passes in
+ * {@value #CLASSPATH_PROPERTY}. The demo publishes a default policy first.
+ */
+final class ModerationSidecar implements AutoCloseable {
+
+  static final String CLASSPATH_PROPERTY = "visionstream.demo.moderation-classpath";
+
+  /** Topics the moderation service reads and writes, name:partitions. */
+  static final List<String> TOPICS = List.of("moderation-policies:1", "moderation-decisions:4", "moderation-review:1",
+      "moderation.dlq:1", "tagging.dlq:1", "camera-tags:4");
+
+  /** The demo's default policy: any class scoring 0.5 or more goes to review, 0.9 or more is blocked. */
+  static final ModerationPolicy DEFAULT_POLICY = ModerationPolicy.newBuilder().setVersion(1)
+      .setAnyClass(ThresholdRule.newBuilder().setReviewAt(0.5f).setBlockAt(0.9f).build()).build();
+
+  private final Process process;
+  private final String url;
+
+  private ModerationSidecar(Process process, String url) {
+    this.process = process;
+    this.url = url;
+  }
+
+  /** The classpath to run it from, or null when the demo was started without one. */
+  static String classpath() {
+    String cp = System.getProperty(CLASSPATH_PROPERTY);
+    return cp == null || cp.isBlank() ? null : cp;
+  }
+
+  static ModerationSidecar start(String classpath, String bootstrapServers, Path workDir) throws IOException,
+      InterruptedException {
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers),
+        new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>("moderation-policies", "__default__",
+          AvroSerdes.of(ModerationPolicy.class).serializer().serialize("moderation-policies", DEFAULT_POLICY)));
+    }
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Files.createDirectories(workDir);
+    Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-cp", classpath, "-Dkafka.bootstrap.servers=" + bootstrapServers, "-Dmicronaut.server.port=" + port,
+        "-Dvisionstream.streams.state-dir=" + workDir.resolve("streams").toAbsolutePath(),
+        "-Dvisionstream.tagging.window-size=10s", "-Dvisionstream.tagging.grace=5s", "-Dvisionstream.tagging.min-score=0",
+        "io.visionstream.moderation.ModerationApplication")
+        .redirectErrorStream(true).redirectOutput(workDir.resolve("moderation.log").toFile()).start();
+    ModerationSidecar sidecar = new ModerationSidecar(process, "http://127.0.0.1:" + port);
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the moderation service exited during start-up; see " + workDir.resolve("moderation.log"));
+      }
+      try {
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(sidecar.url + "/health")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (health.statusCode() == 200) {
+          return sidecar;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(250);
+    }
+    sidecar.close();
+    throw new IllegalStateException("the moderation service was not healthy within 90 s; see " + workDir.resolve("moderation.log"));
+  }
+
+  String url() {
+    return url;
+  }
+
+  /** {@code GET /tags/{source}}, as the service answers it. */
+  String tags(String source) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/tags/" + source + "?limit=3"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}
