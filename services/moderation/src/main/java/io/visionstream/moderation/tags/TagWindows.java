@@ -1,5 +1,6 @@
 package io.visionstream.moderation.tags;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Map;
  * @param servedBy the instance ({@code application.server}) whose store holds the source
  */
 @Serdeable
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record TagWindows(String sourceId, String servedBy, List<Window> windows) {
 
   /** One tumbling window's summary; times are ISO-8601 UTC. */

@@ -139,10 +139,15 @@ class ModerationServiceIT {
         }
       }
       assertThat(servedBy).as("both instances hold some sources, so queries were routed").hasSize(2);
+      HttpResponse<byte[]> unknown = http.send(HttpRequest.newBuilder(URI.create(b.getURL() + "/tags/cam-none")).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(unknown.statusCode()).isEqualTo(200);
+      assertThat(json.readValue(unknown.body(), TagWindows.class).windows()).isEmpty();
 
       HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(a.getURL() + "/health")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+      assertThat(health.body()).contains("\"kafkaStreams\"").contains("\"threadState\":\"RUNNING\"");
       String metrics = http.send(HttpRequest.newBuilder(URI.create(a.getURL() + "/prometheus")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       assertThat(metrics).contains("kafka_stream_").contains("application=\"tagging\"");
