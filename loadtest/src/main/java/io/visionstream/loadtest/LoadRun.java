@@ -132,12 +132,12 @@ public final class LoadRun {
     List<RunReport.Interval> timeline = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     // The measurer is positioned at the end of its topics before the clock starts.
-    Measurer measurer = new Measurer(target, ledger, Long.MAX_VALUE);
+    Measurer measurer = new Measurer(target, ledger);
     long startNanos = System.nanoTime() + 200_000_000L;
     measurer.warmupEnds(startNanos + warmupSeconds * 1_000_000_000L);
     Generator generator;
-    long[] windowStart = null;
-    long[] windowEnd;
+    Snapshot windowStart = null;
+    Snapshot windowEnd;
     boolean drained;
     double drainSeconds;
     try {
@@ -149,7 +149,7 @@ public final class LoadRun {
       long planned = plan.plannedEvents();
       for (int tick = 1; ; tick++) {
         sleepUntil(startNanos + tick * 1_000_000_000L);
-        RunReport.Interval interval = sampler.sample(tick);
+        RunReport.Interval interval = sampler.sample();
         timeline.add(interval);
         if (tick == warmupSeconds) {
           windowStart = sampler.cumulative();
@@ -162,14 +162,14 @@ public final class LoadRun {
       sender.join();
       windowEnd = sampler.cumulative();
       if (windowStart == null) {
-        windowStart = new long[] {0, 0, 0, startNanos};
+        windowStart = new Snapshot(0, 0, startNanos);
       }
       long drainStart = System.nanoTime();
       long atStart = ledger.outstanding();
       for (int tick = timeline.size() + 1; ledger.outstanding() > 0
           && System.nanoTime() - drainStart < drainTimeout.toNanos(); tick++) {
         sleepUntil(Math.min(startNanos + tick * 1_000_000_000L, drainStart + drainTimeout.toNanos()));
-        RunReport.Interval interval = sampler.sample(tick);
+        RunReport.Interval interval = sampler.sample();
         timeline.add(interval);
         progress.draining(ledger.outstanding(), atStart, status(interval));
       }
@@ -191,12 +191,12 @@ public final class LoadRun {
     Measurer.Counts counts = measurer.counts();
     Histogram latency = measurer.latency();
     Histogram sendDelay = generator.sendDelay();
-    double windowSeconds = (windowEnd[3] - windowStart[3]) / 1e9;
+    double windowSeconds = (windowEnd.nanos() - windowStart.nanos()) / 1e9;
     RunReport.Summary summary = new RunReport.Summary(generator.sent(), generator.sendErrors(), counts.classified(),
         counts.skipped(), counts.otherStatus(), counts.deadLettered(), measurer.deadLetterReasons(), ledger.outstanding(),
         counts.duplicates(), counts.foreign(), counts.unreadable(), windowSeconds,
-        windowSeconds > 0 ? (windowEnd[0] - windowStart[0]) / windowSeconds : 0,
-        windowSeconds > 0 ? (windowEnd[1] - windowStart[1]) / windowSeconds : 0,
+        windowSeconds > 0 ? (windowEnd.sent() - windowStart.sent()) / windowSeconds : 0,
+        windowSeconds > 0 ? (windowEnd.classified() - windowStart.classified()) / windowSeconds : 0,
         latency(latency), sendDelay.getValueAtPercentile(99) / 1e3, sendDelay.getMaxValue() / 1e3,
         counts.batchSizeCount() == 0 ? null : counts.batchSizeSum() / (double) counts.batchSizeCount(), drained,
         drainSeconds, problems);
@@ -261,6 +261,9 @@ public final class LoadRun {
     }
   }
 
+  /** Events sent and classified so far, at nanoTime {@code nanos}. */
+  private record Snapshot(long sent, long classified, long nanos) {}
+
   /** Turns cumulative counters into one-second intervals. */
   private static final class Sampler {
     private final Measurer measurer;
@@ -271,7 +274,7 @@ public final class LoadRun {
     private Histogram recycled;
     private long sent;
     private Measurer.Counts last = new Measurer.Counts(0, 0, 0, 0, 0, 0, 0, 0, 0);
-    private long[] cumulative;
+    private Snapshot cumulative;
 
     Sampler(Measurer measurer, Generator generator, Ledger ledger, LagProbe lag, long startNanos) {
       this.measurer = measurer;
@@ -281,13 +284,13 @@ public final class LoadRun {
       this.startNanos = startNanos;
     }
 
-    RunReport.Interval sample(int tick) {
+    RunReport.Interval sample() {
       long now = System.nanoTime();
       Histogram h = measurer.intervalLatency(recycled);
       recycled = h;
       Measurer.Counts counts = measurer.counts();
       long sentNow = generator.sent();
-      cumulative = new long[] {sentNow, counts.classified(), counts.resolved(), now};
+      cumulative = new Snapshot(sentNow, counts.classified(), now);
       long batchCount = counts.batchSizeCount() - last.batchSizeCount();
       Long consumerLag = lag.lag();
       RunReport.Interval interval = new RunReport.Interval((now - startNanos) / 1e9, sentNow - sent,
@@ -302,8 +305,8 @@ public final class LoadRun {
       return interval;
     }
 
-    /** {sent, classified, resolved, nanoTime} at the last sample. */
-    long[] cumulative() {
+    /** Totals at the last sample. */
+    Snapshot cumulative() {
       return cumulative;
     }
   }

@@ -79,8 +79,9 @@ public final class LoadOptions {
     return new LoadPlan(cameras, totalRate(), ResolutionMix.parse(resolutions), duration, count, warmup);
   }
 
-  public FramePool pool(PrintWriter out) {
-    ResolutionMix mix = ResolutionMix.parse(resolutions);
+  /** Encodes the frames of {@code plan}'s resolutions. */
+  public FramePool pool(LoadPlan plan, PrintWriter out) {
+    ResolutionMix mix = plan.mix();
     out.printf("encoding %d frames per resolution (%s, JPEG quality %.2f%s) ...%n", poolSize, mix.resolutions(), jpegQuality,
         photos == null ? "" : ", photographs from " + photos);
     return FramePool.build(mix, poolSize, jpegQuality, photos, seed);

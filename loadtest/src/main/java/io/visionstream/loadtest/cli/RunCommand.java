@@ -30,7 +30,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     LoadPlan plan = load.plan();
-    FramePool pool = load.pool(out);
+    FramePool pool = load.pool(plan, out);
     Path reportDir = load.reportDir();
     try (Deployment deployment = Deployment.open(connection, local, out)) {
       out.printf("sending %.1f frames/s from %d cameras %s ...%n", plan.rate(), plan.cameras(),

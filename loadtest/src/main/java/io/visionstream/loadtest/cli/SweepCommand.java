@@ -66,7 +66,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     LoadPlan base = load.plan().withRate(startRate);
-    FramePool pool = load.pool(out);
+    FramePool pool = load.pool(base, out);
     Path dir = load.reportDir();
     List<SweepReport.Step> steps = new ArrayList<>();
     Double best = null;

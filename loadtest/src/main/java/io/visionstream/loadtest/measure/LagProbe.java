@@ -26,6 +26,7 @@ public final class LagProbe implements AutoCloseable {
   private final Target target;
   private final Admin admin;
   private volatile String unavailable;
+  private Map<TopicPartition, OffsetSpec> inputPartitions;
 
   public LagProbe(Target target) {
     this.target = target;
@@ -40,11 +41,7 @@ public final class LagProbe implements AutoCloseable {
     try {
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(target.classifierGroup())
           .partitionsToOffsetAndMetadata().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-      admin.describeTopics(java.util.List.of(target.inputTopic())).allTopicNames().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
-          .get(target.inputTopic()).partitions()
-          .forEach(p -> request.put(new TopicPartition(target.inputTopic(), p.partition()), OffsetSpec.latest()));
-      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(request).all()
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latestOfInput()).all()
           .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
       long lag = 0;
       for (var end : ends.entrySet()) {
@@ -62,6 +59,18 @@ public final class LagProbe implements AutoCloseable {
           + (e.getCause() != null ? e.getCause() : e);
       return null;
     }
+  }
+
+  /** A request for the input topic's log-end offsets; its partitions are looked up once. */
+  private Map<TopicPartition, OffsetSpec> latestOfInput() throws Exception {
+    if (inputPartitions == null) {
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      admin.describeTopics(java.util.List.of(target.inputTopic())).allTopicNames().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .get(target.inputTopic()).partitions()
+          .forEach(p -> request.put(new TopicPartition(target.inputTopic(), p.partition()), OffsetSpec.latest()));
+      inputPartitions = Map.copyOf(request);
+    }
+    return inputPartitions;
   }
 
   /** Why lag could not be read, or null. */

@@ -1,12 +1,11 @@
 package io.visionstream.loadtest.measure;
 
-import io.visionstream.classifier.sink.OutputRecords;
+import io.visionstream.schemas.serde.DeadLetterHeaders;
 import io.visionstream.loadtest.Target;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.PredictionStatus;
 import org.apache.kafka.common.serialization.Deserializer;
 import io.visionstream.schemas.serde.AvroSerdes;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -42,7 +40,7 @@ public final class Measurer implements AutoCloseable {
 
   private final Target target;
   private final Ledger ledger;
-  private volatile long warmupEndNanos;
+  private volatile long warmupEndNanos = Long.MAX_VALUE;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Deserializer<Prediction> predictions = AvroSerdes.prediction().deserializer();
   private final Thread thread;
@@ -66,15 +64,11 @@ public final class Measurer implements AutoCloseable {
 
   /**
    * Subscribes at the end of both topics; returns once positioned, so that every outcome of an
-   * event sent afterwards is seen.
-   *
-   * @param warmupEndNanos events intended before this (nanoTime) are matched and counted but
-   *     their latency stays out of the summary histogram
+   * event sent afterwards is seen. Until {@link #warmupEnds} is called every event counts as warm-up.
    */
-  public Measurer(Target target, Ledger ledger, long warmupEndNanos) {
+  public Measurer(Target target, Ledger ledger) {
     this.target = target;
     this.ledger = ledger;
-    this.warmupEndNanos = warmupEndNanos;
     this.consumer = new KafkaConsumer<>(target.clientConfig(Map.of(
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -157,7 +151,7 @@ public final class Measurer implements AutoCloseable {
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> record) {
-    String id = header(record, OutputRecords.EVENT_ID);
+    String id = DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.EVENT_ID);
     UUID eventId;
     try {
       eventId = id == null ? null : UUID.fromString(id);
@@ -173,15 +167,10 @@ public final class Measurer implements AutoCloseable {
       case FOREIGN -> foreign.increment();
       case FIRST -> {
         deadLettered.increment();
-        String reason = header(record, OutputRecords.REASON);
+        String reason = DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.REASON);
         deadLetterReasons.computeIfAbsent(reason == null ? "unknown" : reason, r -> new LongAdder()).increment();
       }
     }
-  }
-
-  private static String header(ConsumerRecord<byte[], byte[]> record, String key) {
-    Header header = record.headers().lastHeader(key);
-    return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   private void problem(String message) {
@@ -240,11 +229,5 @@ public final class Measurer implements AutoCloseable {
 
   /** Cumulative outcome counts. */
   public record Counts(long classified, long skipped, long otherStatus, long deadLettered, long duplicates, long foreign,
-      long unreadable, long batchSizeSum, long batchSizeCount) {
-
-    /** Events with an outcome: classified, skipped, other statuses and dead letters. */
-    public long resolved() {
-      return classified + skipped + otherStatus + deadLettered;
-    }
-  }
+      long unreadable, long batchSizeSum, long batchSizeCount) {}
 }

@@ -1,6 +1,6 @@
 package io.visionstream.loadtest.it;
 
-import io.visionstream.classifier.sink.OutputRecords;
+import io.visionstream.schemas.serde.DeadLetterHeaders;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.schemas.ClassScore;
 import io.visionstream.schemas.ImageEvent;
@@ -71,8 +71,8 @@ final class Responder implements AutoCloseable {
       case DROP -> { }
       case DEAD_LETTER -> {
         ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(deadLetters, record.key(), record.value());
-        dead.headers().add(OutputRecords.EVENT_ID, event.getEventId().toString().getBytes(StandardCharsets.UTF_8));
-        dead.headers().add(OutputRecords.REASON, "IMAGE_REJECTED".getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(DeadLetterHeaders.EVENT_ID, event.getEventId().toString().getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(DeadLetterHeaders.REASON, "IMAGE_REJECTED".getBytes(StandardCharsets.UTF_8));
         producer.send(dead);
       }
       default -> {

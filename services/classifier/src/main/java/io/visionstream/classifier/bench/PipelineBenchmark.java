@@ -11,6 +11,7 @@ import io.visionstream.classifier.config.LoadPolicy;
 import io.visionstream.classifier.config.LoadPolicyConfig;
 import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TopicsConfig;
+import io.visionstream.classifier.demo.DefaultModel;
 import io.visionstream.classifier.demo.SyntheticScenes;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
 import io.visionstream.kafka.local.LocalKafkaProcess;
@@ -131,9 +132,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
           latency.getValueAtPercentile(99), latency.getMaxValue(), bound,
           latency.getValueAtPercentile(99) <= bound ? "met" : "missed");
     } finally {
-      try (var files = Files.walk(data)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      DefaultModel.deleteTree(data);
     }
     return 0;
   }

@@ -7,6 +7,7 @@ import io.visionstream.schemas.ModelRef;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.PredictionStatus;
 import io.visionstream.schemas.serde.AvroSerializer;
+import io.visionstream.schemas.serde.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
@@ -18,19 +19,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Builds what the classifier writes: Predictions keyed by source id, and dead letters that carry
- * the original key, value and headers plus headers saying what went wrong and where it came from.
+ * the original key, value and headers plus {@link DeadLetterHeaders} saying what went wrong and where it came from.
  */
 public final class OutputRecords {
-
-  /** Header names on dead letters. */
-  public static final String REASON = "visionstream.error.reason";
-  public static final String EXCEPTION = "visionstream.error.exception";
-  public static final String MESSAGE = "visionstream.error.message";
-  public static final String SOURCE_TOPIC = "visionstream.source.topic";
-  public static final String SOURCE_PARTITION = "visionstream.source.partition";
-  public static final String SOURCE_OFFSET = "visionstream.source.offset";
-  public static final String EVENT_ID = "visionstream.event.id";
-  public static final String TRUNCATED_FROM = "visionstream.dead-letter.truncated-from-bytes";
 
   private static final int MAX_MESSAGE_CHARS = 2000;
 
@@ -74,20 +65,20 @@ public final class OutputRecords {
     for (Header header : source.headers()) {
       headers.add(header);
     }
-    headers.add(REASON, utf8(reason.name()));
+    headers.add(DeadLetterHeaders.REASON, utf8(reason.name()));
     if (cause != null) {
-      headers.add(EXCEPTION, utf8(cause.getClass().getName()));
+      headers.add(DeadLetterHeaders.EXCEPTION, utf8(cause.getClass().getName()));
     }
-    headers.add(MESSAGE, utf8(message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "..."));
-    headers.add(SOURCE_TOPIC, utf8(source.topic()));
-    headers.add(SOURCE_PARTITION, utf8(Integer.toString(source.partition())));
-    headers.add(SOURCE_OFFSET, utf8(Long.toString(source.offset())));
+    headers.add(DeadLetterHeaders.MESSAGE, utf8(message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "..."));
+    headers.add(DeadLetterHeaders.SOURCE_TOPIC, utf8(source.topic()));
+    headers.add(DeadLetterHeaders.SOURCE_PARTITION, utf8(Integer.toString(source.partition())));
+    headers.add(DeadLetterHeaders.SOURCE_OFFSET, utf8(Long.toString(source.offset())));
     if (item.event() != null) {
-      headers.add(EVENT_ID, utf8(item.event().getEventId().toString()));
+      headers.add(DeadLetterHeaders.EVENT_ID, utf8(item.event().getEventId().toString()));
     }
     byte[] value = source.value();
     if (value != null && value.length > maxDeadLetterBytes) {
-      headers.add(TRUNCATED_FROM, utf8(Integer.toString(value.length)));
+      headers.add(DeadLetterHeaders.TRUNCATED_FROM, utf8(Integer.toString(value.length)));
       value = Arrays.copyOf(value, maxDeadLetterBytes);
     }
     return new ProducerRecord<>(deadLetterTopic, null, source.key(), value, headers);

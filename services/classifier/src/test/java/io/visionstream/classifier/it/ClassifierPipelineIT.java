@@ -15,7 +15,7 @@ import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
 import io.visionstream.classifier.pipeline.DeadLetterReason;
 import io.visionstream.classifier.pipeline.Outcome;
-import io.visionstream.classifier.sink.OutputRecords;
+import io.visionstream.schemas.serde.DeadLetterHeaders;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
 import io.visionstream.model.inference.BatchRunner;
@@ -205,22 +205,22 @@ class ClassifierPipelineIT {
     assertThat(predictions).hasSize(good);
     assertThat(dlq).hasSize(deadLetters);
     for (ConsumerRecord<byte[], byte[]> letter : dlq) {
-      String reason = Fixtures.header(letter, OutputRecords.REASON);
+      String reason = Fixtures.header(letter, DeadLetterHeaders.REASON);
       assertThat(reason).isNotNull();
-      assertThat(Fixtures.header(letter, OutputRecords.SOURCE_TOPIC)).isEqualTo(topics.input());
-      assertThat(Fixtures.header(letter, OutputRecords.SOURCE_PARTITION)).isIn("0", "1");
-      assertThat(Long.parseLong(Fixtures.header(letter, OutputRecords.SOURCE_OFFSET))).isNotNegative();
-      assertThat(Fixtures.header(letter, OutputRecords.MESSAGE)).isNotBlank();
+      assertThat(Fixtures.header(letter, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(topics.input());
+      assertThat(Fixtures.header(letter, DeadLetterHeaders.SOURCE_PARTITION)).isIn("0", "1");
+      assertThat(Long.parseLong(Fixtures.header(letter, DeadLetterHeaders.SOURCE_OFFSET))).isNotNegative();
+      assertThat(Fixtures.header(letter, DeadLetterHeaders.MESSAGE)).isNotBlank();
       if (letter.value() != null) {
         assertThat(bad).anySatisfy(original -> assertThat(letter.value()).isEqualTo(original));
       }
     }
-    assertThat(dlq).filteredOn(l -> "UNSUPPORTED_CONTENT_TYPE".equals(Fixtures.header(l, OutputRecords.REASON)))
-        .allSatisfy(l -> assertThat(Fixtures.header(l, OutputRecords.EVENT_ID)).isNotNull());
-    assertThat(dlq).filteredOn(l -> "INVALID_EVENT".equals(Fixtures.header(l, OutputRecords.REASON)))
-        .anySatisfy(l -> assertThat(Fixtures.header(l, OutputRecords.MESSAGE)).contains("not Avro single-object encoding"))
-        .anySatisfy(l -> assertThat(Fixtures.header(l, OutputRecords.MESSAGE)).contains("is unknown"))
-        .anySatisfy(l -> assertThat(Fixtures.header(l, OutputRecords.MESSAGE)).contains("truncated"));
+    assertThat(dlq).filteredOn(l -> "UNSUPPORTED_CONTENT_TYPE".equals(Fixtures.header(l, DeadLetterHeaders.REASON)))
+        .allSatisfy(l -> assertThat(Fixtures.header(l, DeadLetterHeaders.EVENT_ID)).isNotNull());
+    assertThat(dlq).filteredOn(l -> "INVALID_EVENT".equals(Fixtures.header(l, DeadLetterHeaders.REASON)))
+        .anySatisfy(l -> assertThat(Fixtures.header(l, DeadLetterHeaders.MESSAGE)).contains("not Avro single-object encoding"))
+        .anySatisfy(l -> assertThat(Fixtures.header(l, DeadLetterHeaders.MESSAGE)).contains("is unknown"))
+        .anySatisfy(l -> assertThat(Fixtures.header(l, DeadLetterHeaders.MESSAGE)).contains("truncated"));
   }
 
   private static byte[] flipFingerprint(byte[] value) {

@@ -141,7 +141,6 @@ final class Fixtures {
   }
 
   static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-    var header = record.headers().lastHeader(name);
-    return header == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+    return io.visionstream.schemas.serde.DeadLetterHeaders.get(record.headers(), name);
   }
 }

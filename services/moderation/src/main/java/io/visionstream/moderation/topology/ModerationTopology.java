@@ -6,10 +6,10 @@ import io.visionstream.schemas.ModerationPolicy;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.Verdict;
 import io.visionstream.schemas.serde.AvroSerdes;
-import java.nio.charset.StandardCharsets;
+import io.visionstream.schemas.serde.DeadLetterHeaders;
 import java.time.Clock;
 import java.util.UUID;
-import org.apache.kafka.common.header.Header;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -58,7 +58,7 @@ public final class ModerationTopology {
           .withName("classifier-dead-letters"))
           .processValues(() -> new JudgeDeadLetter(clock), Named.as("judge-dead-letter")), Named.as("all-judged"));
     }
-    judged.filter((k, o) -> o.isDead(), Named.as("dead")).processValues(DeadLetterHeaders::new, Named.as("dead-headers"))
+    judged.filter((k, o) -> o.isDead(), Named.as("dead")).processValues(ToDeadLetter::new, Named.as("dead-headers"))
         .to(topics.deadLetters(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
     KStream<String, ModerationDecision> decisions = judged.filter((k, o) -> !o.isDead(), Named.as("judged-ok"))
         .mapValues(Outcome::value, Named.as("decision"));
@@ -89,14 +89,13 @@ public final class ModerationTopology {
     return (ModerationPolicy) stored;
   }
 
-  /** Parses and judges a prediction. */
-  static final class JudgePrediction implements FixedKeyProcessor<String, byte[], Outcome<ModerationDecision>> {
-    private final Clock clock;
-    private final Deserializer<Prediction> predictions = AvroSerdes.prediction().deserializer();
-    private FixedKeyProcessorContext<String, Outcome<ModerationDecision>> context;
-    private KeyValueStore<String, ?> policies;
+  /** A processor that judges records by the policy table. */
+  private abstract static class PolicyJudge implements FixedKeyProcessor<String, byte[], Outcome<ModerationDecision>> {
+    final Clock clock;
+    FixedKeyProcessorContext<String, Outcome<ModerationDecision>> context;
+    KeyValueStore<String, ?> policies;
 
-    JudgePrediction(Clock clock) {
+    PolicyJudge(Clock clock) {
       this.clock = clock;
     }
 
@@ -106,75 +105,64 @@ public final class ModerationTopology {
       this.policies = context.getStateStore(POLICY_STORE);
     }
 
-    @Override
-    public void process(FixedKeyRecord<String, byte[]> record) {
-      Prediction prediction;
-      try {
-        if (record.value() == null) {
-          throw new IllegalArgumentException("tombstone (null value) where a Prediction was expected");
-        }
-        prediction = predictions.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(null), record.value());
-      } catch (RuntimeException e) {
-        context.forward(record.withValue(Outcome.dead(record, context.recordMetadata().orElse(null),
-            ParsePrediction.UNREADABLE, e)));
-        return;
-      }
+    /** Forwards the decision {@code judge} makes, or a dead letter of {@code record} if judging fails. */
+    void forward(FixedKeyRecord<String, byte[]> record, Function<Found, ModerationDecision> judge,
+        String sourceId) {
       Outcome<ModerationDecision> outcome;
       try {
-        Found found = lookup(policies, prediction.getSourceId());
-        outcome = Outcome.of(PolicyEvaluator.decide(prediction, found.policy(), found.key(), clock.instant()));
+        outcome = Outcome.of(judge.apply(lookup(policies, sourceId)));
       } catch (RuntimeException e) {
         outcome = Outcome.dead(record, context.recordMetadata().orElse(null), JUDGING_FAILED, e);
       }
       context.forward(record.withValue(outcome));
+    }
+  }
+
+  /** Parses and judges a prediction. */
+  static final class JudgePrediction extends PolicyJudge {
+    private final Deserializer<Prediction> predictions = AvroSerdes.prediction().deserializer();
+
+    JudgePrediction(Clock clock) {
+      super(clock);
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, byte[]> record) {
+      Outcome<Prediction> parsed = ParsePrediction.parse(record, context, predictions);
+      if (parsed.isDead()) {
+        context.forward(record.withValue(new Outcome<>(null, parsed.deadLetter(), parsed.deadLetterHeaders())));
+        return;
+      }
+      Prediction prediction = parsed.value();
+      forward(record, found -> PolicyEvaluator.decide(prediction, found.policy(), found.key(), clock.instant()),
+          prediction.getSourceId());
     }
   }
 
   /** An image the classifier dead-lettered: NOT_CLASSIFIED, with the classifier's reason. */
-  static final class JudgeDeadLetter implements FixedKeyProcessor<String, byte[], Outcome<ModerationDecision>> {
-    static final String EVENT_ID = "visionstream.event.id";
-    private final Clock clock;
-    private FixedKeyProcessorContext<String, Outcome<ModerationDecision>> context;
-    private KeyValueStore<String, ?> policies;
+  static final class JudgeDeadLetter extends PolicyJudge {
 
     JudgeDeadLetter(Clock clock) {
-      this.clock = clock;
-    }
-
-    @Override
-    public void init(FixedKeyProcessorContext<String, Outcome<ModerationDecision>> context) {
-      this.context = context;
-      this.policies = context.getStateStore(POLICY_STORE);
+      super(clock);
     }
 
     @Override
     public void process(FixedKeyRecord<String, byte[]> record) {
-      String id = header(record, EVENT_ID);
+      String id = DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.EVENT_ID);
       if (id == null || record.key() == null) {
         // not an identifiable upload (the classifier could not read an event id or source): nothing to judge
         return;
       }
-      Outcome<ModerationDecision> outcome;
-      try {
-        Found found = lookup(policies, record.key());
-        String why = "dead-lettered by the classifier: " + header(record, Outcome.REASON)
-            + (header(record, Outcome.MESSAGE) == null ? "" : ": " + header(record, Outcome.MESSAGE));
-        outcome = Outcome.of(PolicyEvaluator.notClassified(UUID.fromString(id), record.key(), why, found.policy(),
-            found.key(), clock.instant()));
-      } catch (RuntimeException e) {
-        outcome = Outcome.dead(record, context.recordMetadata().orElse(null), JUDGING_FAILED, e);
-      }
-      context.forward(record.withValue(outcome));
-    }
-
-    private static String header(FixedKeyRecord<?, ?> record, String key) {
-      Header h = record.headers().lastHeader(key);
-      return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+      String message = DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.MESSAGE);
+      String why = "dead-lettered by the classifier: " + DeadLetterHeaders.get(record.headers(), DeadLetterHeaders.REASON)
+          + (message == null ? "" : ": " + message);
+      forward(record, found -> PolicyEvaluator.notClassified(UUID.fromString(id), record.key(), why, found.policy(),
+          found.key(), clock.instant()), record.key());
     }
   }
 
   /** Puts a dead letter's headers on the record and its original bytes as the value. */
-  static final class DeadLetterHeaders<T> implements FixedKeyProcessor<String, Outcome<T>, byte[]> {
+  static final class ToDeadLetter<T> implements FixedKeyProcessor<String, Outcome<T>, byte[]> {
     private FixedKeyProcessorContext<String, byte[]> context;
 
     @Override

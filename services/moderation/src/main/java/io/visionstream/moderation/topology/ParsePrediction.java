@@ -22,16 +22,20 @@ final class ParsePrediction implements FixedKeyProcessor<String, byte[], Outcome
 
   @Override
   public void process(FixedKeyRecord<String, byte[]> record) {
-    Outcome<Prediction> outcome;
+    context.forward(record.withValue(parse(record, context, predictions)));
+  }
+
+  /** The prediction in {@code record}, or its dead letter. */
+  static Outcome<Prediction> parse(FixedKeyRecord<String, byte[]> record, FixedKeyProcessorContext<?, ?> context,
+      Deserializer<Prediction> predictions) {
     try {
       if (record.value() == null) {
         throw new IllegalArgumentException("tombstone (null value) where a Prediction was expected");
       }
       String topic = context.recordMetadata().map(m -> m.topic()).orElse(null);
-      outcome = Outcome.of(predictions.deserialize(topic, record.value()));
+      return Outcome.of(predictions.deserialize(topic, record.value()));
     } catch (RuntimeException e) {
-      outcome = Outcome.dead(record, context.recordMetadata().orElse(null), UNREADABLE, e);
+      return Outcome.dead(record, context.recordMetadata().orElse(null), UNREADABLE, e);
     }
-    context.forward(record.withValue(outcome));
   }
 }

@@ -12,6 +12,7 @@ import io.visionstream.schemas.ModerationPolicy;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.Verdict;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.schemas.serde.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -200,17 +201,16 @@ class ModerationTopologyTest {
     TestRecord<String, byte[]> first = dead.get(0);
     assertThat(first.key()).isEqualTo("cam-1");
     assertThat(first.value()).isEqualTo(garbage);
-    assertThat(header(first, Outcome.REASON)).isEqualTo("UNREADABLE_PREDICTION");
-    assertThat(header(first, Outcome.SOURCE_TOPIC)).isEqualTo("predictions");
-    assertThat(header(first, Outcome.SOURCE_PARTITION)).isEqualTo("0");
-    assertThat(header(first, Outcome.SOURCE_OFFSET)).isEqualTo("0");
-    assertThat(header(first, Outcome.MESSAGE)).isNotBlank();
-    assertThat(header(dead.get(1), Outcome.MESSAGE)).contains("tombstone");
-    assertThat(header(dead.get(1), Outcome.SOURCE_OFFSET)).isEqualTo("1");
+    assertThat(header(first, DeadLetterHeaders.REASON)).isEqualTo("UNREADABLE_PREDICTION");
+    assertThat(header(first, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo("predictions");
+    assertThat(header(first, DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("0");
+    assertThat(header(first, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(header(first, DeadLetterHeaders.MESSAGE)).isNotBlank();
+    assertThat(header(dead.get(1), DeadLetterHeaders.MESSAGE)).contains("tombstone");
+    assertThat(header(dead.get(1), DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("1");
   }
 
   static String header(TestRecord<?, ?> record, String key) {
-    var h = record.headers().lastHeader(key);
-    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    return DeadLetterHeaders.get(record.headers(), key);
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.visionstream.schemas.CameraTags;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.schemas.serde.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,8 +124,8 @@ class TaggingTopologyTest {
     List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
     assertThat(dead).singleElement().satisfies(r -> {
       assertThat(r.value()).isEqualTo(garbage);
-      assertThat(ModerationTopologyTest.header(r, Outcome.REASON)).isEqualTo("UNREADABLE_PREDICTION");
-      assertThat(ModerationTopologyTest.header(r, Outcome.SOURCE_TOPIC)).isEqualTo("predictions");
+      assertThat(ModerationTopologyTest.header(r, DeadLetterHeaders.REASON)).isEqualTo("UNREADABLE_PREDICTION");
+      assertThat(ModerationTopologyTest.header(r, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo("predictions");
     });
     assertThat(latest("cam-1").get(T0).getLabelCounts()).containsExactly(Map.entry("cat", 1L));
   }
