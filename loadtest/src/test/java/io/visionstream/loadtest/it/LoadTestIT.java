@@ -71,7 +71,9 @@ class LoadTestIT {
       assertThat(s.get("throughput").asDouble()).as("classified/s is the responder's capacity").isBetween(6.0, 11.0);
       assertThat(s.get("missing").asLong()).isZero();
       assertThat(s.get("classified").asLong()).isEqualTo(150);
-      // Latency grows second by second while sending, by about (25 - 10) / 25 s per second sent.
+      // Latency grows while sending, by about (25 - 10) / 25 s per second sent: ~3 s over the 5 s
+      // between the first and last interval. A second's p50 is noisy (the responder's consumer drains
+      // one partition's backlog at a time), so the bound is half of that.
       List<Double> p50 = new ArrayList<>();
       List<Long> backlog = new ArrayList<>();
       for (JsonNode interval : r.report().get("timeline")) {
@@ -82,7 +84,7 @@ class LoadTestIT {
       }
       assertThat(p50).hasSizeGreaterThanOrEqualTo(5);
       assertThat(p50.get(p50.size() - 1)).as("latency at the end vs the start of sending: %s", p50)
-          .isGreaterThan(p50.get(0) + 2_000);
+          .isGreaterThan(p50.get(0) + 1_500);
       assertThat(backlog.get(backlog.size() - 1)).as("backlog %s", backlog).isGreaterThan(backlog.get(0) + 40);
       assertThat(s.get("latency").get("max").asDouble()).isGreaterThan(8_000);
       // The SLO is missed, and the exit code says so.
