@@ -116,11 +116,11 @@ public final class LoadRun {
     long maxRequest = Long.parseLong(String.valueOf(target.clientProperties().getOrDefault("max.request.size", 1_048_576)));
     FramePool.Frame largest = pool.largest();
     // the event adds its id, source, attributes and Avro framing to the JPEG: keep 4 KB for them
-    if (largest.jpeg().length + 4096L > maxRequest) {
+    if (largest.image().length + 4096L > maxRequest) {
       throw new IllegalArgumentException(String.format(Locale.ROOT, "a %s %s frame is %,d bytes as JPEG, too large for "
           + "the producer's max.request.size of %,d bytes; lower --jpeg-quality, or raise max.request.size (and the "
           + "topic's max.message.bytes) via --client-config", largest.resolution(), largest.kind().name().toLowerCase(Locale.ROOT),
-          largest.jpeg().length, maxRequest));
+          largest.image().length, maxRequest));
     }
   }
 

@@ -3,8 +3,10 @@ package io.visionstream.loadtest.cli;
 import io.visionstream.loadtest.Target;
 import io.visionstream.loadtest.local.LocalStack;
 import io.visionstream.loadtest.measure.LagProbe;
+import io.visionstream.model.train.FashionMnistModel;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 
 /** The deployment under test, opened once per command: the given cluster, or a local stack started for the run. */
 final class Deployment implements AutoCloseable {
@@ -21,11 +23,14 @@ final class Deployment implements AutoCloseable {
     this.lag = new LagProbe(target);
   }
 
-  static Deployment open(ConnectionOptions connection, LocalOptions local, PrintWriter out) throws IOException,
-      InterruptedException {
+  /** @param fashionMnist the run sends Fashion-MNIST images: a local stack serves the trained Fashion-MNIST model */
+  static Deployment open(ConnectionOptions connection, LocalOptions local, boolean fashionMnist, PrintWriter out)
+      throws IOException, InterruptedException {
     Deployment deployment;
     if (connection.local()) {
-      LocalStack stack = LocalStack.start(local.model(), local.dataDir(), local.partitions(), local.classifierProperties(), out);
+      Path model = local.model() != null || !fashionMnist ? local.model()
+          : FashionMnistModel.ensure(Path.of(".local", "models", FashionMnistModel.NAME), out::println);
+      LocalStack stack = LocalStack.start(model, local.dataDir(), local.partitions(), local.classifierProperties(), out);
       deployment = new Deployment(stack, stack.target(), stack.description());
     } else {
       Target target = connection.target();

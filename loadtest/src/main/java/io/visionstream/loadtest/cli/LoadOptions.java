@@ -1,5 +1,10 @@
 package io.visionstream.loadtest.cli;
 
+import io.visionstream.model.train.FashionMnist;
+import io.visionstream.model.train.FashionMnistModel;
+import io.visionstream.model.train.LabelledImages;
+import java.io.IOException;
+import java.nio.file.Files;
 import io.visionstream.loadtest.frames.FramePool;
 import io.visionstream.loadtest.frames.ResolutionMix;
 import io.visionstream.loadtest.generate.LoadPlan;
@@ -43,6 +48,11 @@ public final class LoadOptions {
       description = "Directory of photographs (PNG/JPEG) mixed into the frames, e.g. python3-skimage's skimage/data.")
   Path photos;
 
+  @Option(names = "--fashion-mnist", description = "Send Fashion-MNIST test images (28x28 grayscale PNG uploads: the 10,000 of "
+      + "Debian's dataset-fashion-mnist when installed, else the 500 shipped with the model library) instead of camera "
+      + "frames; the local stack then serves the Fashion-MNIST model trained by this project.")
+  boolean fashionMnist;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the generated frames (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -76,15 +86,26 @@ public final class LoadOptions {
   }
 
   public LoadPlan plan() {
-    return new LoadPlan(cameras, totalRate(), ResolutionMix.parse(resolutions), duration, count, warmup);
+    ResolutionMix mix = ResolutionMix.parse(fashionMnist ? FashionMnist.SIZE + "x" + FashionMnist.SIZE : resolutions);
+    return new LoadPlan(cameras, totalRate(), mix, duration, count, warmup);
   }
 
   /** Encodes the frames of {@code plan}'s resolutions. */
-  public FramePool pool(LoadPlan plan, PrintWriter out) {
+  public FramePool pool(LoadPlan plan, PrintWriter out) throws IOException {
+    if (fashionMnist) {
+      LabelledImages images = Files.isDirectory(FashionMnist.DEBIAN_DIR)
+          ? FashionMnist.load(FashionMnist.DEBIAN_DIR, FashionMnist.Split.TEST) : FashionMnistModel.testSample();
+      out.printf("encoding %d %s images as PNG ...%n", images.count(), images.name());
+      return FramePool.dataset(images, images.count());
+    }
     ResolutionMix mix = plan.mix();
     out.printf("encoding %d frames per resolution (%s, JPEG quality %.2f%s) ...%n", poolSize, mix.resolutions(), jpegQuality,
         photos == null ? "" : ", photographs from " + photos);
     return FramePool.build(mix, poolSize, jpegQuality, photos, seed);
+  }
+
+  public boolean fashionMnist() {
+    return fashionMnist;
   }
 
   public Path reportDir() {

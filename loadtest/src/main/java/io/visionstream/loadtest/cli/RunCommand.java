@@ -32,7 +32,7 @@ public final class RunCommand implements Callable<Integer> {
     LoadPlan plan = load.plan();
     FramePool pool = load.pool(plan, out);
     Path reportDir = load.reportDir();
-    try (Deployment deployment = Deployment.open(connection, local, out)) {
+    try (Deployment deployment = Deployment.open(connection, local, load.fashionMnist(), out)) {
       out.printf("sending %.1f frames/s from %d cameras %s ...%n", plan.rate(), plan.cameras(),
           plan.count() > 0 ? plan.count() + " events" : "for " + plan.duration().toSeconds() + " s");
       LoadRun run = new LoadRun(deployment.target(), deployment.description(), plan, pool, load.jpegQuality(), load.photos(),

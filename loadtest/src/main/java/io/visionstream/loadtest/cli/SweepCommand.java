@@ -73,7 +73,7 @@ public final class SweepCommand implements Callable<Integer> {
     Double worst = null;
     String stopped = null;
     String startedAt = Instant.now().toString();
-    try (Deployment deployment = Deployment.open(connection, local, out)) {
+    try (Deployment deployment = Deployment.open(connection, local, load.fashionMnist(), out)) {
       double rate = startRate;
       int refinements = 0;
       while (true) {

@@ -1,5 +1,7 @@
 package io.visionstream.loadtest.frames;
 
+import io.visionstream.model.train.LabelledImages;
+import io.visionstream.schemas.ContentType;
 import io.visionstream.classifier.demo.SyntheticScenes;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -26,10 +28,10 @@ import javax.imageio.ImageIO;
 public final class FramePool {
 
   /** What a frame shows; reported per frame kind in the load test settings. */
-  public enum Kind { SCENE, NOISE, PHOTO }
+  public enum Kind { SCENE, NOISE, PHOTO, FASHION_MNIST }
 
-  /** One pre-encoded frame. */
-  public record Frame(Kind kind, Resolution resolution, byte[] jpeg) {}
+  /** One pre-encoded frame: a JPEG, or a PNG for dataset images. */
+  public record Frame(Kind kind, Resolution resolution, byte[] image, ContentType contentType) {}
 
   private static final int[] NOISE_SIGMAS = {3, 8, 16};
 
@@ -69,12 +71,29 @@ public final class FramePool {
           case SCENE -> sceneFrames.get(i / kinds.size());
           case NOISE -> SyntheticScenes.jpeg(noise(r, NOISE_SIGMAS[(i / kinds.size()) % NOISE_SIGMAS.length], random), quality);
           case PHOTO -> SyntheticScenes.jpeg(fit(photographs.get((i / kinds.size()) % photographs.size()), r), quality);
+          case FASHION_MNIST -> throw new IllegalStateException("dataset images come from FramePool.dataset");
         };
-        list.add(new Frame(kind, r, jpeg));
+        list.add(new Frame(kind, r, jpeg, ContentType.JPEG));
       }
       pool.put(r, List.copyOf(list));
     }
     return new FramePool(pool);
+  }
+
+  /**
+   * Labelled dataset images as upload services send them: 8-bit grayscale PNGs at their own size,
+   * the first {@code count} of {@code images}.
+   */
+  public static FramePool dataset(LabelledImages images, int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("the frame pool needs at least 1 image, got " + count);
+    }
+    Resolution r = new Resolution(images.width(), images.height());
+    List<Frame> list = new ArrayList<>();
+    for (int i = 0; i < Math.min(count, images.count()); i++) {
+      list.add(new Frame(Kind.FASHION_MNIST, r, images.png(i), ContentType.PNG));
+    }
+    return new FramePool(Map.of(r, List.copyOf(list)));
   }
 
   /** Frame {@code index} (wrapping) of {@code resolution}'s pool. */
@@ -92,13 +111,13 @@ public final class FramePool {
 
   /** The largest encoded frame. */
   public Frame largest() {
-    return frames.values().stream().flatMap(List::stream).max((a, b) -> Integer.compare(a.jpeg().length, b.jpeg().length))
+    return frames.values().stream().flatMap(List::stream).max((a, b) -> Integer.compare(a.image().length, b.image().length))
         .orElseThrow();
   }
 
   /** Mean encoded size of {@code resolution}'s frames, bytes. */
   public double meanBytes(Resolution resolution) {
-    return frames.get(resolution).stream().mapToInt(f -> f.jpeg().length).average().orElse(0);
+    return frames.get(resolution).stream().mapToInt(f -> f.image().length).average().orElse(0);
   }
 
   private static BufferedImage noise(Resolution r, int sigma, Random random) {

@@ -5,7 +5,6 @@ import io.visionstream.loadtest.frames.FramePool;
 import io.visionstream.loadtest.frames.Resolution;
 import io.visionstream.loadtest.measure.Ledger;
 import io.visionstream.loadtest.measure.Measurer;
-import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.ImageEvent;
 import org.apache.kafka.common.serialization.Serializer;
 import io.visionstream.schemas.serde.AvroSerdes;
@@ -105,8 +104,8 @@ public final class Generator implements Runnable {
     String source = sourceId(runId, camera);
     UUID id = UUID.randomUUID();
     ImageEvent event = ImageEvent.newBuilder().setEventId(id).setSourceId(source)
-        .setCapturedAt(startWall.plusNanos(dueNanos - startNanos)).setContentType(ContentType.JPEG)
-        .setImage(ByteBuffer.wrap(frame.jpeg()))
+        .setCapturedAt(startWall.plusNanos(dueNanos - startNanos)).setContentType(frame.contentType())
+        .setImage(ByteBuffer.wrap(frame.image()))
         .setAttributes(Map.of("loadtest.run", runId, "frame", Long.toString(frameNumber), "resolution",
             resolution.toString(), "content", frame.kind().name().toLowerCase(java.util.Locale.ROOT)))
         .build();

@@ -1,5 +1,6 @@
 package io.visionstream.loadtest.local;
 
+import io.visionstream.model.savedmodel.Directories;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.visionstream.classifier.config.DeliveryConfig;
@@ -94,7 +95,7 @@ public final class LocalStack implements AutoCloseable {
     } finally {
       broker.close();
       if (temporary) {
-        DefaultModel.deleteTree(dataDir);
+        Directories.deleteTree(dataDir);
       }
     }
   }

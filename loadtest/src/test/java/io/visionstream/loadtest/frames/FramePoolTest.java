@@ -33,12 +33,12 @@ class FramePoolTest {
       assertThat(pool.frames(r)).hasSize(7);
       Set<Integer> distinct = new HashSet<>();
       for (FramePool.Frame f : pool.frames(r)) {
-        assertThat(f.jpeg()[0] & 0xFF).isEqualTo(0xFF);
-        assertThat(f.jpeg()[1] & 0xFF).isEqualTo(0xD8);
-        BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(f.jpeg()));
+        assertThat(f.image()[0] & 0xFF).isEqualTo(0xFF);
+        assertThat(f.image()[1] & 0xFF).isEqualTo(0xD8);
+        BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(f.image()));
         assertThat(decoded.getWidth()).isEqualTo(r.width());
         assertThat(decoded.getHeight()).isEqualTo(r.height());
-        distinct.add(Arrays.hashCode(f.jpeg()));
+        distinct.add(Arrays.hashCode(f.image()));
         kinds.add(f.kind());
       }
       assertThat(distinct).hasSizeGreaterThanOrEqualTo(6);

@@ -1,5 +1,6 @@
 package io.visionstream.classifier.bench;
 
+import io.visionstream.model.savedmodel.Directories;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.visionstream.classifier.config.BackpressureConfig;
 import io.visionstream.classifier.config.BatchingConfig;
@@ -11,7 +12,6 @@ import io.visionstream.classifier.config.LoadPolicy;
 import io.visionstream.classifier.config.LoadPolicyConfig;
 import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TopicsConfig;
-import io.visionstream.classifier.demo.DefaultModel;
 import io.visionstream.classifier.demo.SyntheticScenes;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
 import io.visionstream.kafka.local.LocalKafkaProcess;
@@ -132,7 +132,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
           latency.getValueAtPercentile(99), latency.getMaxValue(), bound,
           latency.getValueAtPercentile(99) <= bound ? "met" : "missed");
     } finally {
-      DefaultModel.deleteTree(data);
+      Directories.deleteTree(data);
     }
     return 0;
   }

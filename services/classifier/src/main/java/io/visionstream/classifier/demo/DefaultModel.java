@@ -3,15 +3,14 @@ package io.visionstream.classifier.demo;
 import io.visionstream.model.preprocess.Preprocessing;
 import io.visionstream.model.resnet.ResNetArchitecture;
 import io.visionstream.model.resnet.ResNetBuilder;
+import io.visionstream.model.savedmodel.Directories;
 import io.visionstream.model.savedmodel.Labels;
 import io.visionstream.model.savedmodel.ModelExporter;
 import io.visionstream.model.weights.SeededWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The model the demo and the load test serve when none is given: a ResNet-50 with seeded weights,
@@ -30,22 +29,10 @@ public final class DefaultModel {
     }
     say.accept("building a seeded ResNet-50 SavedModel in " + DIR + " (first run only) ...");
     Path staging = DIR.resolveSibling(DIR.getFileName() + ".partial");
-    deleteTree(staging);
+    Directories.deleteTree(staging);
     ModelExporter.export(new ModelExporter.Request(ResNetArchitecture.RESNET50, 1000, new SeededWeights(42), Labels.imagenet(),
         "resnet50", "seed-42", ResNetBuilder.Options.DEFAULT, Preprocessing.TORCHVISION), staging);
     Files.move(staging, DIR);
     return DIR;
-  }
-
-  /** Deletes {@code dir} and everything under it; nothing happens if it does not exist. */
-  public static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(file);
-      }
-    }
   }
 }

@@ -1,5 +1,9 @@
 package io.visionstream.classifier.demo;
 
+import io.visionstream.model.train.FashionMnistModel;
+import io.visionstream.model.train.LabelledImages;
+import io.visionstream.schemas.ContentType;
+import io.visionstream.model.savedmodel.Directories;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.visionstream.classifier.ClassifierService;
@@ -26,13 +30,17 @@ import picocli.CommandLine.Option;
 
 /**
  * The visionstream demo: a local Kafka broker in its own process, the classifier service, and a
- * few simulated cameras streaming JPEG frames; predictions are printed as they arrive. Ends after
+ * few simulated cameras streaming JPEG frames (or, with {@code --fashion-mnist}, upload feeds of
+ * Fashion-MNIST images served by the trained model); predictions are printed as they arrive. Ends after
  * {@code --seconds} once every frame sent has its prediction, or runs until Ctrl-C with
  * {@code --forever}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Runs a local broker, the classifier and simulated cameras, and prints predictions as they arrive.")
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+
+  /** Where {@code --fashion-mnist} builds its SavedModel, relative to the working directory. */
+  static final Path FASHION_MNIST_DIR = Path.of(".local", "models", FashionMnistModel.NAME);
 
   @Option(names = "--seconds", defaultValue = "30", description = "How long the cameras stream (default: ${DEFAULT-VALUE}).")
   int seconds;
@@ -52,13 +60,19 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
   @Option(names = "--model", description = "SavedModel to serve (default: a seeded ResNet-50, built on first use).")
   Path model;
 
+  @Option(names = "--fashion-mnist", description = "Serve the Fashion-MNIST ResNet-18 trained by this project (rebuilt from "
+      + "the weights shipped in the repo on first use) and stream Fashion-MNIST test images as PNG uploads; each prediction "
+      + "is printed with the image's true class, and moderation blocks bags.")
+  boolean fashionMnist;
+
   @Option(names = "--data-dir", description = "Broker data directory (default: a temporary one, removed at the end).")
   Path dataDir;
 
   @Option(names = "--guarantee", defaultValue = "exactly-once", description = "at-least-once or exactly-once (default: ${DEFAULT-VALUE}).")
   String guarantee;
 
-  @Option(names = "--policy", defaultValue = "drop-stale", description = "never-drop or drop-stale (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--policy", description = "never-drop or drop-stale (default: drop-stale for cameras, never-drop for "
+      + "--fashion-mnist uploads).")
   String policy;
 
   @Option(names = "--quiet", description = "Print only the summary line, not every prediction.")
@@ -77,7 +91,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     String[] size = resolution.toLowerCase(java.util.Locale.ROOT).split("x");
     int width = Integer.parseInt(size[0]);
     int height = Integer.parseInt(size[1]);
-    Path modelDir = model != null ? model : DefaultModel.ensure(out::println);
+    if (policy == null) {
+      policy = fashionMnist ? "never-drop" : "drop-stale";
+    }
+    Path modelDir = model != null ? model
+        : fashionMnist ? FashionMnistModel.ensure(FASHION_MNIST_DIR, out::println) : DefaultModel.ensure(out::println);
     boolean temporary = dataDir == null;
     Path brokerDir = temporary ? Files.createTempDirectory("visionstream-demo-kafka-") : dataDir;
     TopicsConfig topics = TopicsConfig.defaults();
@@ -107,9 +125,13 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         out.printf("classifier ready: health %s/health, metrics %s/prometheus%n", server.getURL(), server.getURL());
         ModerationSidecar moderation = null;
         if (moderationClasspath != null) {
-          out.println("starting the moderation and tagging service (its own process) with a default policy: review from 0.5, "
-              + "block from 0.9 ...");
-          moderation = ModerationSidecar.start(moderationClasspath, broker.bootstrapServers(), brokerDir.resolve("moderation"));
+          out.println(fashionMnist
+              ? "starting the moderation and tagging service (its own process) with a no-bags policy: a Bag goes to review "
+                  + "from 0.5, is blocked from 0.9 ..."
+              : "starting the moderation and tagging service (its own process) with a default policy: review from 0.5, "
+                  + "block from 0.9 ...");
+          moderation = ModerationSidecar.start(moderationClasspath, broker.bootstrapServers(), brokerDir.resolve("moderation"),
+              fashionMnist ? ModerationSidecar.NO_BAGS_POLICY : ModerationSidecar.DEFAULT_POLICY);
           out.printf("moderation ready: tags %s/tags/{source}, health %s/health%n", moderation.url(), moderation.url());
         } else {
           out.println("(moderation not started: run the demo with deploy/local/demo to see decisions)");
@@ -127,7 +149,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
       return exit;
     } finally {
       if (temporary) {
-        DefaultModel.deleteTree(brokerDir);
+        Directories.deleteTree(brokerDir);
       }
       finished.countDown();
     }
@@ -135,20 +157,23 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
   private int stream(PrintStream out, LocalKafkaProcess broker, ClassifierService service, int width, int height,
       CountDownLatch stop, ModerationSidecar moderation) throws Exception {
-    out.printf("rendering frames for %d cameras (%dx%d JPEG) ...%n", cameras, width, height);
     AtomicLong sent = new AtomicLong();
+    GroundTruth truth = fashionMnist ? new GroundTruth() : null;
     ScheduledExecutorService clock = Executors.newScheduledThreadPool(1);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5),
         new ByteArraySerializer(), new ByteArraySerializer())) {
-      List<SimulatedCamera> fleet = new ArrayList<>();
-      for (int c = 0; c < cameras; c++) {
-        fleet.add(new SimulatedCamera("camera-" + (c + 1), SyntheticScenes.frames(c + 1, 24, width, height, 0.85f), producer,
-            TopicsConfig.DEFAULT_INPUT, sent));
+      List<SimulatedCamera> fleet = fashionMnist ? uploadFeeds(out, producer, sent, truth) : new ArrayList<>();
+      if (!fashionMnist) {
+        out.printf("rendering frames for %d cameras (%dx%d JPEG) ...%n", cameras, width, height);
+        for (int c = 0; c < cameras; c++) {
+          fleet.add(new SimulatedCamera("camera-" + (c + 1), SyntheticScenes.frames(c + 1, 24, width, height, 0.85f), producer,
+              TopicsConfig.DEFAULT_INPUT, sent));
+        }
       }
       boolean terminal = System.console() != null;
       PredictionPrinter printer = new PredictionPrinter(broker.bootstrapServers(), TopicsConfig.DEFAULT_PREDICTIONS, out,
-          terminal, quiet, sent, service.pipeline());
+          terminal, quiet, sent, service.pipeline(), truth);
       Thread printing = new Thread(printer, "demo-printer");
       printing.start();
       DecisionPrinter decisions = moderation == null ? null : new DecisionPrinter(broker.bootstrapServers(), printer, quiet);
@@ -162,7 +187,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         clock.scheduleAtFixedRate(camera::capture, c * periodMicros / fleet.size(), periodMicros, TimeUnit.MICROSECONDS);
       }
       out.printf(forever ? "streaming; Ctrl-C stops%n" : "streaming for %d s%n", seconds);
-      out.println("(seeded weights: the labels are arbitrary until the model is given trained weights)");
+      if (model == null && !fashionMnist) {
+        out.println("(seeded weights: the labels are arbitrary; deploy/local/demo --fashion-mnist serves a trained model)");
+      }
       if (forever) {
         stop.await();
       } else {
@@ -184,8 +211,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         decisions.stop();
         deciding.join();
         out.printf("decisions: %d of %d frames judged (%s)%n", decisions.decided(), sent.get(), decisions.summary());
-        out.printf("tags of camera-1 (10 s windows), from %s/tags/camera-1:%n  %s%n", moderation.url(),
-            moderation.tags("camera-1"));
+        String first = fleet.get(0).sourceId();
+        out.printf("tags of %s (10 s windows), from %s/tags/%s:%n  %s%n", first, moderation.url(), first,
+            moderation.tags(first));
         if (decisions.decided() < printer.received()) {
           out.printf("%d predictions got no decision within 120 s%n", printer.received() - decisions.decided());
           return 1;
@@ -195,9 +223,32 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         out.printf("%d of %d frames got no prediction within 120 s%n", sent.get() - printer.received(), sent.get());
         return 1;
       }
-      out.printf("every one of the %d frames sent got its prediction%n", sent.get());
+      out.printf("every one of the %d frames sent got its prediction%s%n", sent.get(),
+          truth == null ? "" : "; the top class was " + truth.summary());
       return 0;
     }
+  }
+
+  /**
+   * One upload feed per camera, each cycling through its share of the 500 Fashion-MNIST test images
+   * shipped with the model library, sent as 28×28 grayscale PNGs.
+   */
+  private List<SimulatedCamera> uploadFeeds(PrintStream out, KafkaProducer<byte[], byte[]> producer, AtomicLong sent,
+      GroundTruth truth) throws java.io.IOException {
+    LabelledImages sample = FashionMnistModel.testSample();
+    out.printf("%d upload feeds of Fashion-MNIST test images (%d shipped, 28x28 PNG) ...%n", cameras, sample.count());
+    List<SimulatedCamera> feeds = new ArrayList<>();
+    for (int c = 0; c < cameras; c++) {
+      List<byte[]> images = new ArrayList<>();
+      List<String> labels = new ArrayList<>();
+      for (int i = c; i < sample.count(); i += cameras) {
+        images.add(sample.png(i));
+        labels.add(sample.classes().get(sample.labels()[i]));
+      }
+      feeds.add(new SimulatedCamera("uploads-" + (c + 1), images, ContentType.PNG, labels, truth, producer,
+          TopicsConfig.DEFAULT_INPUT, sent));
+    }
+    return feeds;
   }
 
   private Map<String, Object> classifierProperties(LocalKafkaProcess broker, Path modelDir) {

@@ -37,6 +37,13 @@ final class ModerationSidecar implements AutoCloseable {
   static final ModerationPolicy DEFAULT_POLICY = ModerationPolicy.newBuilder().setVersion(1)
       .setAnyClass(ThresholdRule.newBuilder().setReviewAt(0.5f).setBlockAt(0.9f).build()).build();
 
+  /**
+   * The Fashion-MNIST demo's policy, for a clothing marketplace that sells no bags: a "Bag" scoring 0.5
+   * or more goes to review, 0.9 or more is blocked; everything else is allowed.
+   */
+  static final ModerationPolicy NO_BAGS_POLICY = ModerationPolicy.newBuilder().setVersion(1)
+      .setRules(List.of(ThresholdRule.newBuilder().setLabel("Bag").setReviewAt(0.5f).setBlockAt(0.9f).build())).build();
+
   private final Process process;
   private final String url;
 
@@ -51,12 +58,12 @@ final class ModerationSidecar implements AutoCloseable {
     return cp == null || cp.isBlank() ? null : cp;
   }
 
-  static ModerationSidecar start(String classpath, String bootstrapServers, Path workDir) throws IOException,
+  static ModerationSidecar start(String classpath, String bootstrapServers, Path workDir, ModerationPolicy policy) throws IOException,
       InterruptedException {
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers),
         new StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>("moderation-policies", "__default__",
-          AvroSerdes.of(ModerationPolicy.class).serializer().serialize("moderation-policies", DEFAULT_POLICY)));
+          AvroSerdes.of(ModerationPolicy.class).serializer().serialize("moderation-policies", policy)));
     }
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {

@@ -39,9 +39,12 @@ final class PredictionPrinter implements Runnable {
   private volatile long received;
   private volatile boolean stopped;
   private long lastStatusNanos;
+  private final GroundTruth truth;
 
+  /** @param truth true labels of the images sent, or null when they have none */
   PredictionPrinter(String bootstrapServers, String topic, PrintStream out, boolean terminal, boolean quiet, AtomicLong sent,
-      ClassifierPipeline pipeline) {
+      ClassifierPipeline pipeline, GroundTruth truth) {
+    this.truth = truth;
     this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, "visionstream-demo-printer", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -90,8 +93,9 @@ final class PredictionPrinter implements Runnable {
       return String.format(Locale.ROOT, "%-9s %s  %-13s latency %4d ms", p.getSourceId(), shortId(p), p.getStatus(), latency);
     }
     String top = p.getTopK().stream().limit(2).map(PredictionPrinter::label).collect(Collectors.joining(", "));
-    return String.format(Locale.ROOT, "%-9s %s  %-44s batch %2d  latency %4d ms", p.getSourceId(), shortId(p), top,
-        p.getBatchSize(), latency);
+    String check = truth == null || p.getTopK().isEmpty() ? null : truth.check(p.getEventId(), p.getTopK().get(0).getLabel());
+    return String.format(Locale.ROOT, "%-9s %s  %-44s batch %2d  latency %4d ms%s", p.getSourceId(), shortId(p), top,
+        p.getBatchSize(), latency, check == null ? "" : "  " + check);
   }
 
   private static String label(ClassScore s) {
@@ -136,9 +140,10 @@ final class PredictionPrinter implements Runnable {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     double deadLetters = Arrays.stream(DeadLetterReason.values()).mapToDouble(r -> pipeline.metrics().deadLetters(r)).sum();
     return String.format(Locale.ROOT, "sent %d · predicted %d · skipped %.0f · dead letters %.0f · in flight %d%s · "
-        + "%.1f predictions/s · latency p50 %d ms, p99 %d ms, max %d ms",
+        + "%.1f predictions/s · latency p50 %d ms, p99 %d ms, max %d ms%s",
         sent.get(), received, pipeline.metrics().count(Outcome.Kind.SKIPPED), deadLetters, pipeline.budget().records(),
         pipeline.pollLoop().paused() ? " (paused)" : "", received / Math.max(seconds, 1e-3),
-        latencyMillis.getValueAtPercentile(50), latencyMillis.getValueAtPercentile(99), latencyMillis.getMaxValue());
+        latencyMillis.getValueAtPercentile(50), latencyMillis.getValueAtPercentile(99), latencyMillis.getMaxValue(),
+        truth == null ? "" : " · " + truth.summary());
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.visionstream.model.inference.BatchRunner;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.resnet.ResNetArchitecture;
+import io.visionstream.model.resnet.Stem;
 import io.visionstream.model.savedmodel.ClassifierModel;
 import io.visionstream.model.savedmodel.ModelMetadata;
 import java.nio.file.Path;
@@ -102,7 +103,9 @@ final class BenchCommand implements Callable<Integer> {
       return;
     }
     double gflopPerImage = 2e-9 * ResNetArchitecture.parse(metadata.architecture())
-        .multiplyAdds(metadata.preprocessing().cropSize(), metadata.classes());
+        .multiplyAdds(metadata.preprocessing().cropSize(), metadata.classes(),
+            metadata.stem() == null ? Stem.IMAGENET : Stem.parse(metadata.stem()),
+            metadata.width() == null ? ResNetArchitecture.BASE_WIDTH : metadata.width());
     double ceiling = gflops / gflopPerImage;
     double bestFp32 = results.stream().filter(r -> r.precision().equals("fp32")).mapToDouble(Result::imagesPerSecond).max().orElse(0);
     System.out.printf("fp32 roofline: %.0f GFLOP/s / %.2f GFLOP per image = %.1f images/s; best fp32 measured %.1f (%.0f%%)%n",

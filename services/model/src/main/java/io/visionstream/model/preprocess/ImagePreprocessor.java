@@ -289,7 +289,7 @@ public final class ImagePreprocessor implements AutoCloseable {
    * {@code table[3·p + c]} = {@code (p / divisor − mean[c]) / std[c]} in float32, operation by operation
    * as torchvision's ToTensor and Normalize do it, so the model input is bit-identical to theirs.
    */
-  static float[] normalisationTable(Preprocessing spec) {
+  public static float[] normalisationTable(Preprocessing spec) {
     float[] table = new float[256 * 3];
     for (int p = 0; p < 256; p++) {
       for (int c = 0; c < 3; c++) {

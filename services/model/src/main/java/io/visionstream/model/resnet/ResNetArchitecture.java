@@ -43,7 +43,12 @@ public enum ResNetArchitecture {
 
   /** Channels entering the final fully-connected layer (512 or 2048). */
   public int featureChannels() {
-    return BASE_WIDTH * 8 * expansion();
+    return featureChannels(BASE_WIDTH);
+  }
+
+  /** Channels entering the final fully-connected layer for stage-1 width {@code width}. */
+  public int featureChannels(int width) {
+    return width * 8 * expansion();
   }
 
   /** Lower-case name as torchvision spells it, e.g. {@code resnet50}. */
@@ -67,12 +72,23 @@ public enum ResNetArchitecture {
    * OIHW, the linear weight [classes, features]), in the order the network uses them.
    */
   public Map<String, long[]> parameterShapes(int classes) {
+    return parameterShapes(classes, Stem.IMAGENET, BASE_WIDTH);
+  }
+
+  /**
+   * As {@link #parameterShapes(int)}, for another stem and stage-1 width ({@code baseWidth}; the
+   * stages have 1, 2, 4 and 8 times it).
+   */
+  public Map<String, long[]> parameterShapes(int classes, Stem stem, int baseWidth) {
+    if (baseWidth <= 0 || classes <= 0) {
+      throw new IllegalArgumentException("width and classes must be positive, got " + baseWidth + " and " + classes);
+    }
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    conv(shapes, "conv1", 3, BASE_WIDTH, 7);
-    batchNorm(shapes, "bn1", BASE_WIDTH);
-    int in = BASE_WIDTH;
+    conv(shapes, "conv1", 3, baseWidth, stem.kernel());
+    batchNorm(shapes, "bn1", baseWidth);
+    int in = baseWidth;
     for (int stage = 0; stage < 4; stage++) {
-      int width = BASE_WIDTH << stage;
+      int width = baseWidth << stage;
       int out = width * expansion();
       for (int block = 0; block < blocksPerStage.get(stage); block++) {
         String prefix = "layer" + (stage + 1) + "." + block + ".";
@@ -96,7 +112,7 @@ public enum ResNetArchitecture {
         in = out;
       }
     }
-    shapes.put("fc.weight", new long[] {classes, featureChannels()});
+    shapes.put("fc.weight", new long[] {classes, featureChannels(baseWidth)});
     shapes.put("fc.bias", new long[] {classes});
     return shapes;
   }
@@ -107,13 +123,21 @@ public enum ResNetArchitecture {
    * FLOP count; ResNet-50 at 224 gives the usual 4.1 G.
    */
   public long multiplyAdds(int inputSize, int classes) {
+    return multiplyAdds(inputSize, classes, Stem.IMAGENET, BASE_WIDTH);
+  }
+
+  /** As {@link #multiplyAdds(int, int)}, for another stem and stage-1 width. */
+  public long multiplyAdds(int inputSize, int classes, Stem stem, int baseWidth) {
     long total = 0;
-    int size = outputSize(inputSize, 7, 2, 3);
-    total += (long) size * size * 3 * BASE_WIDTH * 49;
-    size = outputSize(size, 3, 2, 1);
-    int in = BASE_WIDTH;
+    int k = stem.kernel();
+    int size = outputSize(inputSize, k, stem.stride(), k / 2);
+    total += (long) size * size * 3 * baseWidth * k * k;
+    if (stem.maxPool()) {
+      size = outputSize(size, 3, 2, 1);
+    }
+    int in = baseWidth;
     for (int stage = 0; stage < 4; stage++) {
-      int width = BASE_WIDTH << stage;
+      int width = baseWidth << stage;
       int out = width * expansion();
       for (int block = 0; block < blocksPerStage.get(stage); block++) {
         int stride = stage > 0 && block == 0 ? 2 : 1;
@@ -131,7 +155,7 @@ public enum ResNetArchitecture {
         size = outSize;
       }
     }
-    return total + (long) featureChannels() * classes;
+    return total + (long) featureChannels(baseWidth) * classes;
   }
 
   private static int outputSize(int in, int kernel, int stride, int pad) {

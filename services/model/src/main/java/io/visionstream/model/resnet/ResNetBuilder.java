@@ -39,9 +39,34 @@ public final class ResNetBuilder {
   /**
    * @param inputSize height and width of the {@code images} input
    * @param foldBatchNorm fold batch norm into convolution weights (faster, equal within float32 rounding)
+   * @param stem torchvision's ImageNet stem, or the CIFAR-style one for small inputs
+   * @param width channels of stage 1 (64 in torchvision; the later stages have 2, 4 and 8 times it)
    */
-  public record Options(int inputSize, boolean foldBatchNorm) {
+  public record Options(int inputSize, boolean foldBatchNorm, Stem stem, int width) {
     public static final Options DEFAULT = new Options(224, true);
+
+    public Options {
+      if (inputSize <= 0 || width <= 0) {
+        throw new IllegalArgumentException("input size and width must be positive, got " + inputSize + " and " + width);
+      }
+    }
+
+    /** torchvision's layout: ImageNet stem, stage-1 width 64. */
+    public Options(int inputSize, boolean foldBatchNorm) {
+      this(inputSize, foldBatchNorm, Stem.IMAGENET, ResNetArchitecture.BASE_WIDTH);
+    }
+  }
+
+  /**
+   * How a network's layers are realised: inference with constant statistics ({@link ResNetBuilder}),
+   * or trainable variables with batch statistics ({@code io.visionstream.model.train}).
+   */
+  public interface Layers {
+    /** Convolution {@code conv} (stride, symmetric zero padding) followed by batch norm {@code bn}. */
+    Operand<TFloat32> convBn(Operand<TFloat32> x, String conv, String bn, int stride, int pad);
+
+    /** The final fully-connected layer {@code fc}: features [N, channels] → logits [N, classes]. */
+    Operand<TFloat32> fullyConnected(Operand<TFloat32> features);
   }
 
   /**
@@ -84,7 +109,7 @@ public final class ResNetBuilder {
    * @throws WeightsException if {@code weights} lack, add or mis-shape parameters (all named)
    */
   public static Network build(Ops tf, ResNetArchitecture arch, int classes, WeightSource weights, Options options) {
-    Map<String, long[]> shapes = arch.parameterShapes(classes);
+    Map<String, long[]> shapes = arch.parameterShapes(classes, options.stem(), options.width());
     weights.check(shapes);
     return new ResNetBuilder(tf, weights, shapes, options).network(arch);
   }
@@ -93,46 +118,60 @@ public final class ResNetBuilder {
     int size = options.inputSize();
     Placeholder<TFloat32> images = tf.withName("images").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, size, size, 3)));
-    Operand<TFloat32> x = tf.nn.relu(convBn(images, "conv1", "bn1", 2, 3));
-    x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f));
-    x = tf.nn.maxPool(x, tf.constant(new int[] {1, 3, 3, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
-    for (int stage = 0; stage < 4; stage++) {
-      for (int block = 0; block < arch.blocksPerStage().get(stage); block++) {
-        String prefix = "layer" + (stage + 1) + "." + block + ".";
-        int stride = stage > 0 && block == 0 ? 2 : 1;
-        x = arch.bottleneck() ? bottleneck(x, prefix, stride) : basic(x, prefix, stride);
+    Operand<TFloat32> logits = tf.withName("logits").identity(logits(tf, arch, options.stem(), shapes, images, new Layers() {
+      @Override
+      public Operand<TFloat32> convBn(Operand<TFloat32> x, String conv, String bn, int stride, int pad) {
+        return ResNetBuilder.this.convBn(x, conv, bn, stride, pad);
       }
-    }
-    Operand<TFloat32> features = tf.math.mean(x, tf.constant(new int[] {1, 2}));
-    long[] fc = shapes.get("fc.weight");
-    Operand<TFloat32> fcWeight = variable("fc.weight", Shape.of(fc[1], fc[0]), transpose2d(values("fc.weight"), fc));
-    Operand<TFloat32> fcBias = variable("fc.bias", Shape.of(fc[0]), values("fc.bias"));
-    Operand<TFloat32> logits = tf.withName("logits").identity(tf.nn.biasAdd(tf.linalg.matMul(features, fcWeight), fcBias));
+
+      @Override
+      public Operand<TFloat32> fullyConnected(Operand<TFloat32> features) {
+        long[] fc = shapes.get("fc.weight");
+        Operand<TFloat32> fcWeight = variable("fc.weight", Shape.of(fc[1], fc[0]), transpose2d(values("fc.weight"), fc));
+        Operand<TFloat32> fcBias = variable("fc.bias", Shape.of(fc[0]), values("fc.bias"));
+        return tf.nn.biasAdd(tf.linalg.matMul(features, fcWeight), fcBias);
+      }
+    }));
     Operand<TFloat32> probabilities = tf.withName("probabilities").identity(tf.nn.softmax(logits));
     return new Network(images, logits, probabilities, List.copyOf(initialValues));
   }
 
-  /** torchvision BasicBlock: 3×3 (stride s) → BN → ReLU → 3×3 → BN, plus the shortcut, → ReLU. */
-  private Operand<TFloat32> basic(Operand<TFloat32> x, String prefix, int stride) {
-    Operand<TFloat32> out = tf.nn.relu(convBn(x, prefix + "conv1", prefix + "bn1", stride, 1));
-    out = convBn(out, prefix + "conv2", prefix + "bn2", 1, 1);
-    return tf.nn.relu(tf.math.add(out, shortcut(x, prefix, stride)));
-  }
-
-  /** torchvision Bottleneck (ResNet v1.5): 1×1 → 3×3 with the stride → 1×1 ×4, plus the shortcut, → ReLU. */
-  private Operand<TFloat32> bottleneck(Operand<TFloat32> x, String prefix, int stride) {
-    Operand<TFloat32> out = tf.nn.relu(convBn(x, prefix + "conv1", prefix + "bn1", 1, 0));
-    out = tf.nn.relu(convBn(out, prefix + "conv2", prefix + "bn2", stride, 1));
-    out = convBn(out, prefix + "conv3", prefix + "bn3", 1, 0);
-    return tf.nn.relu(tf.math.add(out, shortcut(x, prefix, stride)));
-  }
-
-  /** Identity, or the 1×1 convolution + BN projection where the block changes stride or width. */
-  private Operand<TFloat32> shortcut(Operand<TFloat32> x, String prefix, int stride) {
-    if (!shapes.containsKey(prefix + "downsample.0.weight")) {
-      return x;
+  /**
+   * The ResNet topology of He et al.: stem, four stages of residual blocks, global average pooling
+   * and the fully-connected layer, with each layer realised by {@code layers}. {@code shapes}
+   * ({@link ResNetArchitecture#parameterShapes}) says which blocks have projection shortcuts.
+   */
+  public static Operand<TFloat32> logits(Ops tf, ResNetArchitecture arch, Stem stem, Map<String, long[]> shapes,
+      Operand<TFloat32> images, Layers layers) {
+    Operand<TFloat32> x = tf.nn.relu(layers.convBn(images, "conv1", "bn1", stem.stride(), stem.kernel() / 2));
+    if (stem.maxPool()) {
+      x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f));
+      x = tf.nn.maxPool(x, tf.constant(new int[] {1, 3, 3, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
     }
-    return convBn(x, prefix + "downsample.0", prefix + "downsample.1", stride, 0);
+    for (int stage = 0; stage < 4; stage++) {
+      for (int block = 0; block < arch.blocksPerStage().get(stage); block++) {
+        String prefix = "layer" + (stage + 1) + "." + block + ".";
+        int stride = stage > 0 && block == 0 ? 2 : 1;
+        Operand<TFloat32> shortcut = shapes.containsKey(prefix + "downsample.0.weight")
+            ? layers.convBn(x, prefix + "downsample.0", prefix + "downsample.1", stride, 0) : x;
+        x = tf.nn.relu(tf.math.add(arch.bottleneck() ? bottleneck(tf, x, prefix, stride, layers)
+            : basic(tf, x, prefix, stride, layers), shortcut));
+      }
+    }
+    return layers.fullyConnected(tf.math.mean(x, tf.constant(new int[] {1, 2})));
+  }
+
+  /** torchvision BasicBlock's residual branch: 3×3 (stride s) → BN → ReLU → 3×3 → BN. */
+  private static Operand<TFloat32> basic(Ops tf, Operand<TFloat32> x, String prefix, int stride, Layers layers) {
+    Operand<TFloat32> out = tf.nn.relu(layers.convBn(x, prefix + "conv1", prefix + "bn1", stride, 1));
+    return layers.convBn(out, prefix + "conv2", prefix + "bn2", 1, 1);
+  }
+
+  /** torchvision Bottleneck's (ResNet v1.5) residual branch: 1×1 → 3×3 with the stride → 1×1 ×4. */
+  private static Operand<TFloat32> bottleneck(Ops tf, Operand<TFloat32> x, String prefix, int stride, Layers layers) {
+    Operand<TFloat32> out = tf.nn.relu(layers.convBn(x, prefix + "conv1", prefix + "bn1", 1, 0));
+    out = tf.nn.relu(layers.convBn(out, prefix + "conv2", prefix + "bn2", stride, 1));
+    return layers.convBn(out, prefix + "conv3", prefix + "bn3", 1, 0);
   }
 
   private Operand<TFloat32> convBn(Operand<TFloat32> x, String conv, String bn, int stride, int pad) {
@@ -194,7 +233,8 @@ public final class ResNetBuilder {
     return variable;
   }
 
-  static float[] oihwToHwio(float[] oihw, long[] shape) {
+  /** torchvision's convolution layout [out, in, h, w] → TensorFlow's [h, w, in, out]. */
+  public static float[] oihwToHwio(float[] oihw, long[] shape) {
     int o = (int) shape[0];
     int in = (int) shape[1];
     int h = (int) shape[2];
@@ -212,7 +252,8 @@ public final class ResNetBuilder {
     return hwio;
   }
 
-  private static float[] transpose2d(float[] values, long[] shape) {
+  /** Transposes a row-major [rows, cols] matrix ({@code shape}) into [cols, rows]. */
+  public static float[] transpose2d(float[] values, long[] shape) {
     int rows = (int) shape[0];
     int cols = (int) shape[1];
     float[] out = new float[values.length];

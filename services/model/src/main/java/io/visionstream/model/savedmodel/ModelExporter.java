@@ -77,7 +77,7 @@ public final class ModelExporter {
     ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT_VERSION, request.name(), request.version(),
         request.architecture().torchvisionName(), request.classes(), Signature.DEFAULT_KEY, INPUT, PROBABILITIES,
         ScoresKind.PROBABILITIES, LOGITS, request.preprocessing(), request.weights().origin(), Labels.FILE,
-        Instant.now().toString());
+        Instant.now().toString(), request.options().stem().name().toLowerCase(java.util.Locale.ROOT), request.options().width());
     metadata.write(dir);
     return metadata;
   }

@@ -26,10 +26,12 @@ import java.nio.file.Path;
  * @param weightsOrigin where the weights came from (seed, file name)
  * @param labelsFile class names file beside the model, one per line in class-index order
  * @param createdAt ISO-8601 instant of export
+ * @param stem {@code imagenet} or {@code cifar} ({@code null} in files written before it was recorded: imagenet)
+ * @param width channels of stage 1 ({@code null} in files written before it was recorded: 64)
  */
 public record ModelMetadata(int formatVersion, String name, String version, String architecture, int classes,
     String signature, String input, String scores, ScoresKind scoresKind, String logits, Preprocessing preprocessing,
-    String weightsOrigin, String labelsFile, String createdAt) {
+    String weightsOrigin, String labelsFile, String createdAt, String stem, Integer width) {
 
   public static final String FILE = "visionstream-model.json";
   public static final int FORMAT_VERSION = 1;

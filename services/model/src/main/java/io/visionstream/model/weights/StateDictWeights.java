@@ -71,6 +71,12 @@ public final class StateDictWeights implements WeightSource {
     }
   }
 
+  /** The shape stored for {@code name}, or {@code null} if the file has no such entry. */
+  public long[] shape(String name) {
+    NpyArray array = arrays.get(name);
+    return array == null ? null : array.shape();
+  }
+
   @Override
   public void check(Map<String, long[]> expected) {
     List<String> problems = new ArrayList<>();

@@ -175,9 +175,9 @@ class TorchvisionReferenceIT {
     return best - from;
   }
 
-  private record Exec(int exit, String out, String err) {}
+  record Exec(int exit, String out, String err) {}
 
-  private static Exec python(String... args) throws IOException, InterruptedException {
+  static Exec python(String... args) throws IOException, InterruptedException {
     if (!Files.isExecutable(Path.of(PYTHON))) {
       return new Exec(127, "", PYTHON + " not found");
     }
