@@ -43,7 +43,7 @@ class FramePoolTest {
       }
       assertThat(distinct).hasSizeGreaterThanOrEqualTo(6);
     }
-    assertThat(kinds).containsExactlyInAnyOrder(FramePool.Kind.values());
+    assertThat(kinds).containsExactlyInAnyOrder(FramePool.Kind.SCENE, FramePool.Kind.NOISE, FramePool.Kind.PHOTO);
     assertThat(pool.frame(new Resolution(160, 120), 7)).isSameAs(pool.frames(new Resolution(160, 120)).get(0));
   }
 
@@ -54,5 +54,30 @@ class FramePoolTest {
         .hasMessageContaining("holds no colour PNG or JPEG");
     assertThatThrownBy(() -> FramePool.build(ResolutionMix.parse("64x48"), 2, 1.5f, null, 1))
         .hasMessageContaining("JPEG quality must be in (0, 1]");
+  }
+
+  @Test
+  void datasetFramesArePngsOfTheImagesThemselves() throws Exception {
+    byte[] pixels = new byte[3 * 28 * 28];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (byte) (i * 31);
+    }
+    io.visionstream.model.train.LabelledImages images = new io.visionstream.model.train.LabelledImages("three", 3, 28, 28,
+        pixels, new int[] {0, 1, 0}, java.util.List.of("a", "b"));
+    FramePool pool = FramePool.dataset(images, 2);
+    Resolution r = new Resolution(28, 28);
+    assertThat(pool.frames(r)).hasSize(2);
+    for (int k = 0; k < 2; k++) {
+      FramePool.Frame f = pool.frame(r, k);
+      assertThat(f.kind()).isEqualTo(FramePool.Kind.FASHION_MNIST);
+      assertThat(f.contentType()).isEqualTo(io.visionstream.schemas.ContentType.PNG);
+      BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(f.image()));
+      assertThat(decoded.getType()).isEqualTo(BufferedImage.TYPE_BYTE_GRAY);
+      for (int y = 0; y < 28; y++) {
+        for (int x = 0; x < 28; x++) {
+          assertThat(decoded.getRaster().getSample(x, y, 0)).isEqualTo(images.pixel(k, y, x));
+        }
+      }
+    }
   }
 }
