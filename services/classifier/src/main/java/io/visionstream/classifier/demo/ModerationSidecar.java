@@ -103,9 +103,15 @@ final class ModerationSidecar implements AutoCloseable {
   }
 
   /** {@code GET /tags/{source}}, as the service answers it. */
-  String tags(String source) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/tags/" + source + "?limit=3"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  /** The service's answer for {@code source}'s latest tag windows, or why there was none (the demo only shows it). */
+  String tags(String source) throws InterruptedException {
+    URI uri = URI.create(url + "/tags/" + source + "?limit=3");
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      return "(no answer from " + uri + " within 30 s: " + e + ")";
+    }
   }
 
   @Override

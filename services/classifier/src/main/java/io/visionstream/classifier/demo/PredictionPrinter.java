@@ -66,8 +66,10 @@ final class PredictionPrinter implements Runnable {
             latencyMillis.recordValue(Math.max(0, System.currentTimeMillis() - prediction.getCapturedAt().toEpochMilli()));
             received++;
           }
+          String check = truth == null || prediction.getTopK().isEmpty() ? null
+              : truth.check(prediction.getEventId(), prediction.getTopK().get(0).getLabel());
           if (!quiet) {
-            line(describe(prediction));
+            line(describe(prediction, check));
           }
         }
         if (!stopped) {
@@ -87,13 +89,13 @@ final class PredictionPrinter implements Runnable {
     stopped = true;
   }
 
-  private String describe(Prediction p) {
+  /** @param check the ground truth's verdict on the top class, or null */
+  private String describe(Prediction p, String check) {
     long latency = System.currentTimeMillis() - p.getCapturedAt().toEpochMilli();
     if (p.getStatus() != PredictionStatus.CLASSIFIED) {
       return String.format(Locale.ROOT, "%-9s %s  %-13s latency %4d ms", p.getSourceId(), shortId(p), p.getStatus(), latency);
     }
     String top = p.getTopK().stream().limit(2).map(PredictionPrinter::label).collect(Collectors.joining(", "));
-    String check = truth == null || p.getTopK().isEmpty() ? null : truth.check(p.getEventId(), p.getTopK().get(0).getLabel());
     return String.format(Locale.ROOT, "%-9s %s  %-44s batch %2d  latency %4d ms%s", p.getSourceId(), shortId(p), top,
         p.getBatchSize(), latency, check == null ? "" : "  " + check);
   }
