@@ -1,9 +1,9 @@
 package io.visionstream.loadtest.cli;
 
+import io.visionstream.classifier.demo.DefaultModel;
 import io.visionstream.loadtest.Target;
 import io.visionstream.loadtest.local.LocalStack;
 import io.visionstream.loadtest.measure.LagProbe;
-import io.visionstream.model.train.FashionMnistModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -28,8 +28,7 @@ final class Deployment implements AutoCloseable {
       throws IOException, InterruptedException {
     Deployment deployment;
     if (connection.local()) {
-      Path model = local.model() != null || !fashionMnist ? local.model()
-          : FashionMnistModel.ensure(Path.of(".local", "models", FashionMnistModel.NAME), out::println);
+      Path model = local.model() != null || !fashionMnist ? local.model() : DefaultModel.ensureFashionMnist(out::println);
       LocalStack stack = LocalStack.start(model, local.dataDir(), local.partitions(), local.classifierProperties(), out);
       deployment = new Deployment(stack, stack.target(), stack.description());
     } else {

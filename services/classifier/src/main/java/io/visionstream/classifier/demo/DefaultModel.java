@@ -6,6 +6,7 @@ import io.visionstream.model.resnet.ResNetBuilder;
 import io.visionstream.model.savedmodel.Directories;
 import io.visionstream.model.savedmodel.Labels;
 import io.visionstream.model.savedmodel.ModelExporter;
+import io.visionstream.model.train.FashionMnistModel;
 import io.visionstream.model.weights.SeededWeights;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,14 +14,21 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * The model the demo and the load test serve when none is given: a ResNet-50 with seeded weights,
- * exported once to {@code .local/models/resnet50-seed42} (relative to the working directory).
+ * The models the demo and the load test serve when none is given, exported once under
+ * {@code .local/models} (relative to the working directory): a ResNet-50 with seeded weights, or
+ * with {@code --fashion-mnist} the Fashion-MNIST ResNet-18 rebuilt from the weights the model library ships.
  */
 public final class DefaultModel {
 
   public static final Path DIR = Path.of(".local", "models", "resnet50-seed42");
+  public static final Path FASHION_MNIST_DIR = Path.of(".local", "models", FashionMnistModel.NAME);
 
   private DefaultModel() {}
+
+  /** The Fashion-MNIST model's directory, exported first if it is not there yet. */
+  public static Path ensureFashionMnist(Consumer<String> say) throws IOException {
+    return FashionMnistModel.ensure(FASHION_MNIST_DIR, say);
+  }
 
   /** The default model's directory, exported first if it is not there yet. */
   public static Path ensure(Consumer<String> say) throws IOException {

@@ -39,9 +39,6 @@ import picocli.CommandLine.Option;
     description = "Runs a local broker, the classifier and simulated cameras, and prints predictions as they arrive.")
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
-  /** Where {@code --fashion-mnist} builds its SavedModel, relative to the working directory. */
-  static final Path FASHION_MNIST_DIR = Path.of(".local", "models", FashionMnistModel.NAME);
-
   @Option(names = "--seconds", defaultValue = "30", description = "How long the cameras stream (default: ${DEFAULT-VALUE}).")
   int seconds;
 
@@ -95,7 +92,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
       policy = fashionMnist ? "never-drop" : "drop-stale";
     }
     Path modelDir = model != null ? model
-        : fashionMnist ? FashionMnistModel.ensure(FASHION_MNIST_DIR, out::println) : DefaultModel.ensure(out::println);
+        : fashionMnist ? DefaultModel.ensureFashionMnist(out::println) : DefaultModel.ensure(out::println);
     boolean temporary = dataDir == null;
     Path brokerDir = temporary ? Files.createTempDirectory("visionstream-demo-kafka-") : dataDir;
     TopicsConfig topics = TopicsConfig.defaults();

@@ -1,7 +1,9 @@
 package io.visionstream.model.cli;
 
+import io.visionstream.model.train.Batches;
 import io.visionstream.model.train.FashionMnist;
 import io.visionstream.model.train.LabelledImages;
+import io.visionstream.model.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -15,6 +17,12 @@ final class DatasetOptions {
 
   @Option(names = "--limit", description = "Use only the first N images of each split (quick trials).")
   Integer limit;
+
+  /** A trainer on the training split that evaluates on the test split after every epoch. */
+  Trainer trainer() throws IOException {
+    return new Trainer(new Batches(load(FashionMnist.Split.TRAIN), FashionMnist.PREPROCESSING),
+        new Batches(load(FashionMnist.Split.TEST), FashionMnist.PREPROCESSING));
+  }
 
   LabelledImages load(FashionMnist.Split split) throws IOException {
     LabelledImages images = FashionMnist.load(dir, split);

@@ -2,9 +2,7 @@ package io.visionstream.model.cli;
 
 import io.visionstream.model.resnet.ResNetArchitecture;
 import io.visionstream.model.resnet.Stem;
-import io.visionstream.model.train.Batches;
 import io.visionstream.model.train.FashionMnist;
-import io.visionstream.model.train.LabelledImages;
 import io.visionstream.model.train.ReplacedHead;
 import io.visionstream.model.train.Trainer;
 import io.visionstream.model.train.TrainingConfig;
@@ -70,9 +68,7 @@ final class FineTuneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LabelledImages trainSet = dataset.load(FashionMnist.Split.TRAIN);
-    LabelledImages testSet = dataset.load(FashionMnist.Split.TEST);
-    Trainer trainer = new Trainer(new Batches(trainSet, FashionMnist.PREPROCESSING), new Batches(testSet, FashionMnist.PREPROCESSING));
+    Trainer trainer = dataset.trainer();
     String architecture = ResNetArchitecture.parse(arch).torchvisionName();
     String stemName = Stem.parse(stem).name().toLowerCase(Locale.ROOT);
     long start = System.nanoTime();

@@ -3,9 +3,7 @@ package io.visionstream.model.cli;
 import io.visionstream.model.savedmodel.Directories;
 import io.visionstream.model.resnet.ResNetArchitecture;
 import io.visionstream.model.resnet.Stem;
-import io.visionstream.model.train.Batches;
 import io.visionstream.model.train.FashionMnist;
-import io.visionstream.model.train.LabelledImages;
 import io.visionstream.model.train.TrainedModels;
 import io.visionstream.model.train.Trainer;
 import io.visionstream.model.train.TrainingConfig;
@@ -82,9 +80,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LabelledImages trainSet = dataset.load(FashionMnist.Split.TRAIN);
-    LabelledImages testSet = dataset.load(FashionMnist.Split.TEST);
-    Trainer trainer = new Trainer(new Batches(trainSet, FashionMnist.PREPROCESSING), new Batches(testSet, FashionMnist.PREPROCESSING));
+    Trainer trainer = dataset.trainer();
     long start = System.nanoTime();
     Trainer.Outcome outcome;
     try (TrainingProgress progress = new TrainingProgress()) {
@@ -108,9 +104,7 @@ final class TrainCommand implements Callable<Integer> {
       NpzWriter.write(halfWeights, outcome.weights(), outcome.shapes(), true);
     }
     Path model = out.resolve("model");
-    if (java.nio.file.Files.exists(model)) {
-      Directories.deleteTree(model);
-    }
+    Directories.deleteTree(model);
     var metadata = TrainedModels.export(outcome, FashionMnist.CLASSES, name, "epoch-" + outcome.state().epoch(),
         FashionMnist.PREPROCESSING, model);
     var last = outcome.state().history().get(outcome.state().history().size() - 1);

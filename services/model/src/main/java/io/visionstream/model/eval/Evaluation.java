@@ -58,10 +58,7 @@ public final class Evaluation {
 
   /** Of the images of class {@code c}, the share predicted as {@code c} (NaN if there were none). */
   public double recall(int c) {
-    long actual = 0;
-    for (long v : confusion[c]) {
-      actual += v;
-    }
+    long actual = support(c);
     return actual == 0 ? Double.NaN : confusion[c][c] / (double) actual;
   }
 

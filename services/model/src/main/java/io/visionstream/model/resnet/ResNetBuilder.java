@@ -78,12 +78,29 @@ public final class ResNetBuilder {
 
     /** Assigns every variable its value in {@code session}, one at a time; run it once per session. */
     public void initialize(Session session) {
-      for (InitialValue value : initialValues) {
-        try (TFloat32 tensor = TFloat32.tensorOf(value.shape(), DataBuffers.of(value.values(), true, false))) {
-          session.runner().feed(value.placeholder(), tensor).addTarget(value.assign()).run();
-        }
+      assign(session, initialValues);
+    }
+  }
+
+  /** Runs the assignments of {@code values} in {@code session}, one variable at a time. */
+  public static void assign(Session session, List<InitialValue> values) {
+    for (InitialValue value : values) {
+      try (TFloat32 tensor = TFloat32.tensorOf(value.shape(), DataBuffers.of(value.values(), true, false))) {
+        session.runner().feed(value.placeholder(), tensor).addTarget(value.assign()).run();
       }
     }
+  }
+
+  /**
+   * A float variable {@code name} of {@code shape}, whose value {@code values} is assigned through a
+   * placeholder (see {@link #assign}) rather than held by the graph; the assignment is added to {@code initialValues}.
+   */
+  public static Variable<TFloat32> variable(Ops tf, String name, Shape shape, float[] values, List<InitialValue> initialValues) {
+    Variable<TFloat32> variable = tf.withName(name).variable(shape, TFloat32.class);
+    Ops scope = tf.withSubScope(name);
+    Placeholder<TFloat32> value = scope.withName("initial_value").placeholder(TFloat32.class, Placeholder.shape(shape));
+    initialValues.add(new InitialValue(value, scope.withName("assign").assign(variable, value), shape, values));
+    return variable;
   }
 
   /** A variable's value, assigned through a placeholder so that the graph does not hold a copy of it. */
@@ -226,30 +243,41 @@ public final class ResNetBuilder {
   }
 
   private Operand<TFloat32> variable(String name, Shape shape, float[] values) {
-    Variable<TFloat32> variable = tf.withName(name).variable(shape, TFloat32.class);
-    Ops scope = tf.withSubScope(name);
-    Placeholder<TFloat32> value = scope.withName("initial_value").placeholder(TFloat32.class, Placeholder.shape(shape));
-    initialValues.add(new InitialValue(value, scope.withName("assign").assign(variable, value), shape, values));
-    return variable;
+    return variable(tf, name, shape, values, initialValues);
   }
 
   /** torchvision's convolution layout [out, in, h, w] → TensorFlow's [h, w, in, out]. */
   public static float[] oihwToHwio(float[] oihw, long[] shape) {
-    int o = (int) shape[0];
-    int in = (int) shape[1];
-    int h = (int) shape[2];
-    int w = (int) shape[3];
-    float[] hwio = new float[oihw.length];
+    return permuteConvolution(oihw, shape, true);
+  }
+
+  /** TensorFlow's convolution layout [h, w, in, out] → torchvision's [out, in, h, w] ({@code shape} in OIHW). */
+  public static float[] hwioToOihw(float[] hwio, long[] shape) {
+    return permuteConvolution(hwio, shape, false);
+  }
+
+  private static float[] permuteConvolution(float[] from, long[] oihwShape, boolean toHwio) {
+    int o = (int) oihwShape[0];
+    int in = (int) oihwShape[1];
+    int h = (int) oihwShape[2];
+    int w = (int) oihwShape[3];
+    float[] to = new float[from.length];
     for (int oo = 0; oo < o; oo++) {
       for (int ii = 0; ii < in; ii++) {
         for (int hh = 0; hh < h; hh++) {
           for (int ww = 0; ww < w; ww++) {
-            hwio[((hh * w + ww) * in + ii) * o + oo] = oihw[((oo * in + ii) * h + hh) * w + ww];
+            int hwio = ((hh * w + ww) * in + ii) * o + oo;
+            int oihw = ((oo * in + ii) * h + hh) * w + ww;
+            if (toHwio) {
+              to[hwio] = from[oihw];
+            } else {
+              to[oihw] = from[hwio];
+            }
           }
         }
       }
     }
-    return hwio;
+    return to;
   }
 
   /** Transposes a row-major [rows, cols] matrix ({@code shape}) into [cols, rows]. */

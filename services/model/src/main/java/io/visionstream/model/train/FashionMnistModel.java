@@ -26,12 +26,8 @@ public final class FashionMnistModel {
 
   /** How the shipped weights were trained (configuration, epochs, accuracy per epoch). */
   public static TrainingState provenance() throws IOException {
-    Path tmp = Files.createTempDirectory("fashion-mnist-model");
-    try {
-      copy(TrainingState.FILE, tmp.resolve(TrainingState.FILE));
-      return TrainingState.read(tmp);
-    } finally {
-      Directories.deleteTree(tmp);
+    try (InputStream in = open(TrainingState.FILE)) {
+      return TrainingState.read(in, RESOURCES + TrainingState.FILE);
     }
   }
 
@@ -78,11 +74,16 @@ public final class FashionMnistModel {
   }
 
   private static void copy(String resource, Path to) throws IOException {
-    try (InputStream in = FashionMnistModel.class.getResourceAsStream(RESOURCES + resource)) {
-      if (in == null) {
-        throw new IOException("resource " + RESOURCES + resource + " is missing from the model library");
-      }
+    try (InputStream in = open(resource)) {
       Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
     }
+  }
+
+  private static InputStream open(String resource) throws IOException {
+    InputStream in = FashionMnistModel.class.getResourceAsStream(RESOURCES + resource);
+    if (in == null) {
+      throw new IOException("resource " + RESOURCES + resource + " is missing from the model library");
+    }
+    return in;
   }
 }

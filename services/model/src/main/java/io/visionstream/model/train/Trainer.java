@@ -79,7 +79,7 @@ public final class Trainer {
     Map<String, float[]> momentum = new java.util.LinkedHashMap<>();
     for (var e : state.config().arch().parameterShapes(state.config().classes(), state.config().stemKind(),
         state.config().width()).entrySet()) {
-      if (TrainingGraph.isTrainable(e.getKey()) && !state.config().frozen(e.getKey())) {
+      if (TrainingGraph.trains(e.getKey(), state.config()::frozen)) {
         momentum.put(e.getKey(), buffers.values(e.getKey(), e.getValue()));
       }
     }
@@ -114,6 +114,7 @@ public final class Trainer {
     try (TrainingGraph graph = new TrainingGraph(config.arch(), config.classes(), config.stemKind(), config.width(),
         config.inputSize(), weights, momentum, config::frozen, new TrainingGraph.Hyper(config.momentum(), config.weightDecay()))) {
       graph.setStep(state.step());
+      long step = state.step();
       listener.started(state, totalSteps);
       for (int epoch = state.epoch(); epoch < config.epochs(); epoch++) {
         SplittableRandom random = new SplittableRandom(config.seed() * 1_000_003L + epoch);
@@ -123,7 +124,6 @@ public final class Trainer {
         long start = System.nanoTime();
         float lr = 0;
         for (int b = 0; b < stepsPerEpoch; b++) {
-          long step = graph.step();
           lr = schedule.at(step);
           TrainingGraph.StepOutcome outcome;
           try (TFloat32 images = train.images(order, b * batch, (b + 1) * batch, config.augmentation(), random);
@@ -134,16 +134,17 @@ public final class Trainer {
           lossSum += loss;
           correct += outcome.correct();
           long elapsed = System.nanoTime() - start;
-          listener.stepped(step + 1, loss, lr, (b + 1) * (double) batch / (elapsed / 1e9));
+          step++;
+          listener.stepped(step, loss, lr, (b + 1) * (double) batch / (elapsed / 1e9));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double testAccuracy = test == null ? -1 : accuracy(graph, test);
-        TrainingState.Epoch summary = new TrainingState.Epoch(epoch + 1, graph.step(), lossSum / stepsPerEpoch,
+        TrainingState.Epoch summary = new TrainingState.Epoch(epoch + 1, step, lossSum / stepsPerEpoch,
             correct / ((double) stepsPerEpoch * batch),
             testAccuracy, lr, seconds, stepsPerEpoch * (double) batch / seconds);
         history.add(summary);
         state = new TrainingState(TrainingState.FORMAT_VERSION, config, state.dataset(), state.weightsOrigin(), epoch + 1,
-            graph.step(), List.copyOf(history));
+            graph.step(), List.copyOf(history)); // the graph's own count, saved with its variables
         Path checkpoint = save(graph, state, runDir);
         listener.epochEnded(summary, checkpoint);
       }

@@ -14,7 +14,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
@@ -55,12 +54,10 @@ public final class TrainingGraph implements AutoCloseable {
   /** A parameter or buffer, its torchvision shape, and its variable (TensorFlow layout). */
   private record Param(String name, long[] shape, Variable<TFloat32> variable, Variable<TFloat32> momentum) {}
 
-  private record Init(Placeholder<TFloat32> value, Op assign, float[] values, Shape shape) {}
-
   private final Graph graph;
   private final Session session;
   private final Map<String, Param> params = new LinkedHashMap<>();
-  private final List<Init> inits = new ArrayList<>();
+  private final List<ResNetBuilder.InitialValue> inits = new ArrayList<>();
   private final Placeholder<TFloat32> images;
   private final Placeholder<TInt32> labels;
   private final Placeholder<TFloat32> learningRate;
@@ -86,7 +83,7 @@ public final class TrainingGraph implements AutoCloseable {
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       String name = e.getKey();
       long[] shape = e.getValue();
-      boolean trainable = isTrainable(name) && !frozen.test(name);
+      boolean trainable = trains(name, frozen);
       float[] values = weights.values(name, shape);
       Variable<TFloat32> variable = variable(tf, name, tfShape(shape), toTensorFlow(values, shape));
       Variable<TFloat32> buffer = null;
@@ -146,7 +143,9 @@ public final class TrainingGraph implements AutoCloseable {
     updates.add(update.assignAdd(step, update.constant(1L)));
     this.train = tf.withName("train_step").withControlDependencies(updates).noOp();
     this.session = new Session(graph);
-    initialize(0);
+    ResNetBuilder.assign(session, inits);
+    inits.clear();
+    setStep(0);
   }
 
   private ResNetBuilder.Layers layers(Ops tf, boolean training, Predicate<String> frozen, List<Op> statisticUpdates) {
@@ -185,21 +184,7 @@ public final class TrainingGraph implements AutoCloseable {
   }
 
   private Variable<TFloat32> variable(Ops tf, String name, Shape shape, float[] values) {
-    Variable<TFloat32> variable = tf.withName(name).variable(shape, TFloat32.class);
-    Ops scope = tf.withSubScope(name);
-    Placeholder<TFloat32> value = scope.withName("initial_value").placeholder(TFloat32.class, Placeholder.shape(shape));
-    inits.add(new Init(value, scope.withName("assign").assign(variable, value), values, shape));
-    return variable;
-  }
-
-  private void initialize(long stepCount) {
-    for (Init init : inits) {
-      try (TFloat32 t = TFloat32.tensorOf(init.shape(), DataBuffers.of(init.values(), true, false))) {
-        session.runner().feed(init.value(), t).addTarget(init.assign()).run();
-      }
-    }
-    inits.clear();
-    setStep(stepCount);
+    return ResNetBuilder.variable(tf, name, shape, values, inits);
   }
 
   /** Sets the optimizer's step count (e.g. when resuming from a checkpoint). */
@@ -293,6 +278,11 @@ public final class TrainingGraph implements AutoCloseable {
     return out;
   }
 
+  /** Whether training updates {@code name} (and keeps a momentum buffer for it). */
+  static boolean trains(String name, Predicate<String> frozen) {
+    return isTrainable(name) && !frozen.test(name);
+  }
+
   /** Trainable parameters: weights and biases; running statistics are updated, not trained. */
   static boolean isTrainable(String name) {
     return !name.endsWith("running_mean") && !name.endsWith("running_var");
@@ -321,28 +311,10 @@ public final class TrainingGraph implements AutoCloseable {
 
   private static float[] fromTensorFlow(float[] values, long[] shape) {
     return switch (shape.length) {
-      case 4 -> hwioToOihw(values, shape);
+      case 4 -> ResNetBuilder.hwioToOihw(values, shape);
       case 2 -> ResNetBuilder.transpose2d(values, new long[] {shape[1], shape[0]});
       default -> values;
     };
-  }
-
-  static float[] hwioToOihw(float[] hwio, long[] oihwShape) {
-    int o = (int) oihwShape[0];
-    int in = (int) oihwShape[1];
-    int h = (int) oihwShape[2];
-    int w = (int) oihwShape[3];
-    float[] oihw = new float[hwio.length];
-    for (int oo = 0; oo < o; oo++) {
-      for (int ii = 0; ii < in; ii++) {
-        for (int hh = 0; hh < h; hh++) {
-          for (int ww = 0; ww < w; ww++) {
-            oihw[((oo * in + ii) * h + hh) * w + ww] = hwio[((hh * w + ww) * in + ii) * o + oo];
-          }
-        }
-      }
-    }
-    return oihw;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.visionstream.model.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,14 +42,21 @@ public record TrainingState(int formatVersion, TrainingConfig config, String dat
 
   public static TrainingState read(Path dir) throws IOException {
     Path file = dir.resolve(FILE);
+    try (InputStream in = Files.newInputStream(file)) {
+      return read(in, file.toString());
+    }
+  }
+
+  /** Reads a state from {@code in}; {@code where} names its origin in errors. */
+  public static TrainingState read(InputStream in, String where) throws IOException {
     TrainingState state;
     try {
-      state = JSON.readValue(file.toFile(), TrainingState.class);
+      state = JSON.readValue(in, TrainingState.class);
     } catch (IOException e) {
-      throw new IOException(file + " is not a visionstream training checkpoint: " + e.getMessage(), e);
+      throw new IOException(where + " is not a visionstream training checkpoint: " + e.getMessage(), e);
     }
     if (state.formatVersion() != FORMAT_VERSION) {
-      throw new IOException(file + " has format version " + state.formatVersion() + "; this build reads " + FORMAT_VERSION);
+      throw new IOException(where + " has format version " + state.formatVersion() + "; this build reads " + FORMAT_VERSION);
     }
     return state;
   }
