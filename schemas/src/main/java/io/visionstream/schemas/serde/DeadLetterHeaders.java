@@ -7,7 +7,8 @@ import org.apache.kafka.common.header.Headers;
 /**
  * Headers visionstream's services put on dead letters, next to the record's own: what went wrong
  * and where the record came from. Readers (the moderation service, the load test) find the event
- * of a dead letter through {@link #EVENT_ID}.
+ * of a dead letter through {@link #EVENT_ID}; every dead letter whose bytes began as an ImageEvent
+ * carries it, including records too large to decode.
  */
 public final class DeadLetterHeaders {
 
@@ -17,7 +18,10 @@ public final class DeadLetterHeaders {
   public static final String SOURCE_TOPIC = "visionstream.source.topic";
   public static final String SOURCE_PARTITION = "visionstream.source.partition";
   public static final String SOURCE_OFFSET = "visionstream.source.offset";
+  /** The event id of a dead letter whose bytes began as an ImageEvent (also when it could not be decoded). */
   public static final String EVENT_ID = "visionstream.event.id";
+  /** The source id of such a dead letter, from the event itself (the record key may differ or be missing). */
+  public static final String EVENT_SOURCE_ID = "visionstream.event.source-id";
   public static final String TRUNCATED_FROM = "visionstream.dead-letter.truncated-from-bytes";
 
   private DeadLetterHeaders() {}

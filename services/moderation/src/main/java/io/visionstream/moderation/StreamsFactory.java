@@ -6,6 +6,7 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.visionstream.moderation.config.ModerationConfig;
 import io.visionstream.moderation.config.TaggingConfig;
+import io.visionstream.moderation.policy.PolicyTable;
 import io.visionstream.moderation.topology.ModerationTopology;
 import io.visionstream.moderation.topology.TaggingTopology;
 import io.visionstream.schemas.CameraTags;
@@ -13,6 +14,7 @@ import io.visionstream.schemas.ModerationDecision;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.Optional;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.KStream;
 
@@ -31,10 +33,23 @@ public class StreamsFactory {
   public static final String MODERATION = "default";
   public static final String TAGGING = "tagging";
 
+  /** The state of this instance's policy table, for health and metrics. */
+  @Singleton
+  PolicyTable policyTable() {
+    return new PolicyTable();
+  }
+
+  /** The moderation topology, after making sure the policy topics it writes exist. */
   @Singleton
   @Named(MODERATION)
-  KStream<String, ModerationDecision> moderation(@Named(MODERATION) ConfiguredStreamBuilder builder, ModerationConfig config) {
-    return ModerationTopology.build(builder, config.topics(), Clock.systemUTC());
+  KStream<String, ModerationDecision> moderation(@Named(MODERATION) ConfiguredStreamBuilder builder, ModerationConfig config,
+      PolicyTable table, ModerationMetrics metrics) {
+    ModerationTopology.Topics topics = config.topics();
+    StreamsConfig streams = new StreamsConfig(builder.getConfiguration());
+    int replication = streams.getInt(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+    PolicyTopics.ensure(streams.getAdminConfigs("visionstream-moderation-setup"), topics,
+        replication > 0 ? Optional.of((short) replication) : Optional.empty());
+    return ModerationTopology.build(builder, topics, Clock.systemUTC(), table, metrics);
   }
 
   /**

@@ -2,6 +2,8 @@ package io.visionstream.classifier.demo;
 
 import io.visionstream.schemas.ModerationPolicy;
 import io.visionstream.schemas.ThresholdRule;
+import io.visionstream.schemas.policy.PolicyProblem;
+import io.visionstream.schemas.policy.PolicyValidator;
 import io.visionstream.schemas.serde.AvroSerdes;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -60,6 +62,10 @@ final class ModerationSidecar implements AutoCloseable {
 
   static ModerationSidecar start(String classpath, String bootstrapServers, Path workDir, ModerationPolicy policy) throws IOException,
       InterruptedException {
+    List<PolicyProblem> problems = PolicyValidator.problems("__default__", policy);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("the demo's moderation policy is invalid: " + problems);
+    }
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers),
         new StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>("moderation-policies", "__default__",

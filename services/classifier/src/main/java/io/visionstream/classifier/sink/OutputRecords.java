@@ -8,10 +8,12 @@ import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.PredictionStatus;
 import io.visionstream.schemas.serde.AvroSerializer;
 import io.visionstream.schemas.serde.DeadLetterHeaders;
+import io.visionstream.schemas.serde.ImageEventIds;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -58,7 +60,12 @@ public final class OutputRecords {
     return new ProducerRecord<>(predictionsTopic, null, key, serializer.serialize(predictionsTopic, prediction));
   }
 
-  /** The original record, with error and provenance headers, for the dead-letter topic. */
+  /**
+   * The original record, with error and provenance headers, for the dead-letter topic. The event
+   * and source ids come from the decoded event, or else from the start of the value when it began
+   * as an ImageEvent (read before a value over the dead-letter size limit is cut), so that every
+   * dead-lettered upload can still be given a verdict.
+   */
   public ProducerRecord<byte[], byte[]> deadLetter(WorkItem item, DeadLetterReason reason, String message, Throwable cause) {
     ConsumerRecord<byte[], byte[]> source = item.record();
     RecordHeaders headers = new RecordHeaders();
@@ -73,10 +80,14 @@ public final class OutputRecords {
     headers.add(DeadLetterHeaders.SOURCE_TOPIC, utf8(source.topic()));
     headers.add(DeadLetterHeaders.SOURCE_PARTITION, utf8(Integer.toString(source.partition())));
     headers.add(DeadLetterHeaders.SOURCE_OFFSET, utf8(Long.toString(source.offset())));
-    if (item.event() != null) {
-      headers.add(DeadLetterHeaders.EVENT_ID, utf8(item.event().getEventId().toString()));
-    }
     byte[] value = source.value();
+    Optional<ImageEventIds.Ids> ids = item.event() != null
+        ? Optional.of(new ImageEventIds.Ids(item.event().getEventId(), item.event().getSourceId()))
+        : ImageEventIds.peek(value);
+    ids.ifPresent(id -> {
+      headers.add(DeadLetterHeaders.EVENT_ID, utf8(id.eventId().toString()));
+      headers.add(DeadLetterHeaders.EVENT_SOURCE_ID, utf8(id.sourceId()));
+    });
     if (value != null && value.length > maxDeadLetterBytes) {
       headers.add(DeadLetterHeaders.TRUNCATED_FROM, utf8(Integer.toString(value.length)));
       value = Arrays.copyOf(value, maxDeadLetterBytes);

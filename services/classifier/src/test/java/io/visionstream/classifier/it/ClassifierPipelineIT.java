@@ -15,6 +15,7 @@ import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
 import io.visionstream.classifier.pipeline.DeadLetterReason;
 import io.visionstream.classifier.pipeline.Outcome;
+import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.schemas.serde.DeadLetterHeaders;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
@@ -163,9 +164,10 @@ class ClassifierPipelineIT {
         Arrays.copyOf(jpeg, jpeg.length / 3), ContentType.JPEG, Instant.now(), Map.of())));
     byte[] noise = new byte[250_000];
     new java.util.Random(3).nextBytes(noise);
-    poison.put(DeadLetterReason.RECORD_TOO_LARGE, Fixtures.encode(Fixtures.event("camera-0", noise, ContentType.JPEG,
-        Instant.now(), Map.of())));
+    ImageEvent oversize = Fixtures.event("camera-9", noise, ContentType.JPEG, Instant.now(), Map.of());
+    poison.put(DeadLetterReason.RECORD_TOO_LARGE, Fixtures.encode(oversize));
     List<byte[]> invalidEvents = List.of(Arrays.copyOf(valid, valid.length - 100), flipFingerprint(valid));
+    UUID truncatedId = AvroSerdes.imageEvent().deserializer().deserialize("t", valid).getEventId();
 
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     List<byte[]> bad = new ArrayList<>();
@@ -221,6 +223,16 @@ class ClassifierPipelineIT {
         .anySatisfy(l -> assertThat(Fixtures.header(l, DeadLetterHeaders.MESSAGE)).contains("not Avro single-object encoding"))
         .anySatisfy(l -> assertThat(Fixtures.header(l, DeadLetterHeaders.MESSAGE)).contains("is unknown"))
         .anySatisfy(l -> assertThat(Fixtures.header(l, DeadLetterHeaders.MESSAGE)).contains("truncated"));
+    // every dead letter whose bytes began as an ImageEvent names it, so moderation can give the upload a verdict
+    assertThat(dlq).filteredOn(l -> "RECORD_TOO_LARGE".equals(Fixtures.header(l, DeadLetterHeaders.REASON))).hasSize(3)
+        .allSatisfy(l -> {
+          assertThat(Fixtures.header(l, DeadLetterHeaders.EVENT_ID)).isEqualTo(oversize.getEventId().toString());
+          assertThat(Fixtures.header(l, DeadLetterHeaders.EVENT_SOURCE_ID)).isEqualTo("camera-9");
+        });
+    assertThat(dlq).filteredOn(l -> truncatedId.toString().equals(Fixtures.header(l, DeadLetterHeaders.EVENT_ID)))
+        .singleElement().satisfies(l -> assertThat(Fixtures.header(l, DeadLetterHeaders.MESSAGE)).contains("truncated"));
+    assertThat(dlq).filteredOn(l -> Fixtures.header(l, DeadLetterHeaders.EVENT_ID) == null)
+        .as("only the JSON value, the unknown fingerprint and the tombstone name no event").hasSize(3 + 1 + 1);
   }
 
   private static byte[] flipFingerprint(byte[] value) {

@@ -10,6 +10,9 @@ import io.visionstream.moderation.topology.ModerationTopology;
  *
  * @param predictions the classifier's predictions
  * @param policies compacted ModerationPolicy topic keyed by source id ({@code __default__} for the rest)
+ * @param acceptedPolicies compacted topic written by this service alone: the valid policy that applies
+ *     to each source; the policy table is built from it (created at start-up when missing)
+ * @param rejectedPolicies rejected policy records, with a header per problem (created at start-up when missing)
  * @param decisions every decision
  * @param review REVIEW, BLOCK and NOT_CLASSIFIED decisions, for people to act on
  * @param deadLetters unreadable predictions and records whose judging failed, original bytes plus error headers
@@ -20,6 +23,8 @@ import io.visionstream.moderation.topology.ModerationTopology;
 public record ModerationConfig(
     @Bindable(defaultValue = "predictions") String predictions,
     @Bindable(defaultValue = "moderation-policies") String policies,
+    @Bindable(defaultValue = "moderation-policies.accepted") String acceptedPolicies,
+    @Bindable(defaultValue = "moderation-policies.rejected") String rejectedPolicies,
     @Bindable(defaultValue = "moderation-decisions") String decisions,
     @Bindable(defaultValue = "moderation-review") String review,
     @Bindable(defaultValue = "moderation.dlq") String deadLetters,
@@ -29,6 +34,7 @@ public record ModerationConfig(
 
   public ModerationTopology.Topics topics() {
     String classifierDlq = classifierDeadLetters == null || classifierDeadLetters.isBlank() ? null : classifierDeadLetters;
-    return new ModerationTopology.Topics(predictions, policies, decisions, review, deadLetters, classifierDlq);
+    return new ModerationTopology.Topics(predictions, policies, acceptedPolicies, rejectedPolicies, decisions, review,
+        deadLetters, classifierDlq);
   }
 }

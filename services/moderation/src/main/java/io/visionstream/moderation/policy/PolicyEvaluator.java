@@ -79,6 +79,17 @@ public final class PolicyEvaluator {
         .setDecidedAt(now).build();
   }
 
+  /**
+   * The decision on a prediction whose judging failed: REVIEW, with the error in the note, so that a
+   * person looks at it; never ALLOW and never no decision.
+   */
+  public static ModerationDecision judgingFailed(Prediction prediction, ModerationPolicy policy, String policySource,
+      RuntimeException error, Instant now) {
+    return ModerationDecision.newBuilder().setEventId(prediction.getEventId()).setSourceId(prediction.getSourceId())
+        .setVerdict(Verdict.REVIEW).setReasons(List.of()).setNote("judging failed (" + error + "); sent to review")
+        .setPolicySource(policySource).setPolicyVersion(policy.getVersion()).setDecidedAt(now).build();
+  }
+
   private static ThresholdRule ruleFor(ModerationPolicy policy, ClassScore score) {
     for (ThresholdRule rule : policy.getRules()) {
       boolean byLabel = rule.getLabel() != null && rule.getLabel().equals(score.getLabel());

@@ -66,7 +66,7 @@ public final class TaggingTopology {
                 .withName("tagging-predictions"))
         .processValues(ParsePrediction::new, Named.as("parse-prediction"));
     parsed.filter((k, o) -> o.isDead(), Named.as("tagging-dead"))
-        .processValues(ModerationTopology.ToDeadLetter::new, Named.as("tagging-dead-headers"))
+        .processValues(ToDeadLetter::new, Named.as("tagging-dead-headers"))
         .to(settings.deadLetters(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("tagging-dead-letters"));
     float minScore = settings.minScore();
     KStream<String, CameraTags> summaries = parsed.filter((k, o) -> !o.isDead() && k != null, Named.as("tagging-ok"))

@@ -10,6 +10,7 @@ import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
 import io.visionstream.moderation.StreamsFactory;
 import io.visionstream.moderation.policy.PolicyEvaluator;
+import io.visionstream.moderation.policy.PolicyTable;
 import io.visionstream.moderation.tags.TagWindows;
 import io.visionstream.schemas.ClassScore;
 import io.visionstream.schemas.ModelRef;
@@ -66,11 +67,7 @@ class ModerationServiceIT {
 
   @Test
   void predictionsBecomeDecisionsAndTagSummariesQueryableFromEitherOfTwoInstances(KafkaTestBroker broker) throws Exception {
-    Map<String, String> topics = new HashMap<>();
-    for (String name : List.of("predictions", "policies", "decisions", "review", "dlq", "tags", "tags-dlq", "classifier-dlq")) {
-      topics.put(name, broker.uniqueTopic("mod-" + name));
-      broker.createTopic(topics.get(name), name.equals("predictions") ? 4 : 1);
-    }
+    Map<String, String> topics = ModerationInstances.topics(broker, 4);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(broker.clientConfig(Map.of()), new StringSerializer(),
         new ByteArraySerializer())) {
       // Policies first: each instance's global table restores them before it judges anything.
@@ -81,11 +78,15 @@ class ModerationServiceIT {
       producer.flush();
     }
     String app = UUID.randomUUID().toString().substring(0, 8);
-    try (EmbeddedServer a = start(broker, topics, app, "a"); EmbeddedServer b = start(broker, topics, app, "b")) {
+    try (EmbeddedServer a = ModerationInstances.start(broker, topics, app, state.resolve("a"));
+        EmbeddedServer b = ModerationInstances.start(broker, topics, app, state.resolve("b"))) {
       for (EmbeddedServer s : List.of(a, b)) {
         KafkaStreams tagging = s.getApplicationContext().getBean(KafkaStreams.class, io.micronaut.inject.qualifiers.Qualifiers
             .byName(StreamsFactory.TAGGING));
         await().atMost(Duration.ofSeconds(60)).until(() -> tagging.state() == KafkaStreams.State.RUNNING);
+        // both policies screened and in this instance's table before any prediction is judged
+        PolicyTable table = s.getApplicationContext().getBean(PolicyTable.class);
+        await().atMost(Duration.ofSeconds(60)).until(() -> table.policies() == 2);
       }
       List<UUID> sent = new ArrayList<>();
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(broker.clientConfig(Map.of()), new StringSerializer(),
@@ -102,7 +103,7 @@ class ModerationServiceIT {
         producer.send(new ProducerRecord<>(topics.get("predictions"), "cam-01", "corrupt".getBytes(StandardCharsets.UTF_8)));
       }
 
-      List<ModerationDecision> decisions = read(broker, topics.get("decisions"), SOURCES * FRAMES, ModerationDecision.class);
+      List<ModerationDecision> decisions = ModerationInstances.read(broker, topics.get("decisions"), SOURCES * FRAMES, ModerationDecision.class);
       assertThat(decisions).extracting(ModerationDecision::getEventId).containsExactlyInAnyOrderElementsOf(sent);
       Map<String, List<Verdict>> bySource = new HashMap<>();
       decisions.forEach(d -> bySource.computeIfAbsent(d.getSourceId(), k -> new ArrayList<>()).add(d.getVerdict()));
@@ -111,11 +112,11 @@ class ModerationServiceIT {
           Verdict.ALLOW, Verdict.ALLOW);
       assertThat(bySource.get("cam-05")).containsExactlyInAnyOrder(Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW,
           Verdict.REVIEW, Verdict.REVIEW);
-      assertThat(read(broker, topics.get("review"), 3 + 2 * (SOURCES - 1), ModerationDecision.class))
+      assertThat(ModerationInstances.read(broker, topics.get("review"), 3 + 2 * (SOURCES - 1), ModerationDecision.class))
           .allSatisfy(d -> assertThat(d.getVerdict()).isNotEqualTo(Verdict.ALLOW));
-      assertThat(readRaw(broker, topics.get("dlq"), 1)).singleElement().satisfies(r ->
+      assertThat(ModerationInstances.readRaw(broker, topics.get("dlq"), 1)).singleElement().satisfies(r ->
           assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("corrupt"));
-      assertThat(readRaw(broker, topics.get("tags-dlq"), 1)).hasSize(1);
+      assertThat(ModerationInstances.readRaw(broker, topics.get("tags-dlq"), 1)).hasSize(1);
 
       JsonMapper json = a.getApplicationContext().getBean(JsonMapper.class);
       HttpClient http = HttpClient.newHttpClient();
@@ -154,30 +155,6 @@ class ModerationServiceIT {
     }
   }
 
-  private EmbeddedServer start(KafkaTestBroker broker, Map<String, String> topics, String app, String instance)
-      throws IOException {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    Map<String, Object> p = new HashMap<>();
-    p.put("micronaut.server.port", port);
-    p.put("kafka.bootstrap.servers", broker.bootstrapServers());
-    p.put("visionstream.streams.state-dir", state.resolve(instance).toString());
-    p.put("kafka.streams.default.application.id", "moderation-" + app);
-    p.put("kafka.streams.tagging.application.id", "tagging-" + app);
-    p.put("visionstream.moderation.predictions", topics.get("predictions"));
-    p.put("visionstream.moderation.policies", topics.get("policies"));
-    p.put("visionstream.moderation.decisions", topics.get("decisions"));
-    p.put("visionstream.moderation.review", topics.get("review"));
-    p.put("visionstream.moderation.dead-letters", topics.get("dlq"));
-    p.put("visionstream.moderation.classifier-dead-letters", topics.get("classifier-dlq"));
-    p.put("visionstream.tagging.predictions", topics.get("predictions"));
-    p.put("visionstream.tagging.tags", topics.get("tags"));
-    p.put("visionstream.tagging.dead-letters", topics.get("tags-dlq"));
-    return ApplicationContext.run(EmbeddedServer.class, p);
-  }
-
   private static byte[] policy(long version, ThresholdRule rule) {
     ModerationPolicy policy = rule.getLabel() == null
         ? ModerationPolicy.newBuilder().setVersion(version).setAnyClass(rule).build()
@@ -191,34 +168,5 @@ class ModerationServiceIT {
         .setTopK(List.of(ClassScore.newBuilder().setLabel(label).setClassIndex(label.equals("cat") ? 281 : 207).setScore(score)
             .build()))
         .setBatchSize(1).setInferenceMicros(10).setProcessedAt(captured).build();
-  }
-
-  private static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(KafkaTestBroker broker, String topic,
-      int count, Class<T> type) {
-    List<T> values = new ArrayList<>();
-    for (ConsumerRecord<String, byte[]> r : readRaw(broker, topic, count)) {
-      values.add(AvroSerdes.of(type).deserializer().deserialize(topic, r.value()));
-    }
-    return values;
-  }
-
-  private static List<ConsumerRecord<String, byte[]>> readRaw(KafkaTestBroker broker, String topic, int count) {
-    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(broker.clientConfig(Map.of(
-        ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")), new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (records.size() < count && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-      // anything beyond the expected count would be a duplicate: read a little longer to see it
-      long settle = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-      while (System.nanoTime() < settle) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-    }
-    assertThat(records).as("records on " + topic).hasSize(count);
-    return records;
   }
 }

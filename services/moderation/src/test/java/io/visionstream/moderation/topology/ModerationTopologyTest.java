@@ -11,37 +11,29 @@ import io.visionstream.schemas.ModerationDecision;
 import io.visionstream.schemas.ModerationPolicy;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.Verdict;
-import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.schemas.serde.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ModerationTopologyTest {
 
-  static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
-  static final ModerationTopology.Topics TOPICS = new ModerationTopology.Topics("predictions", "moderation-policies",
-      "moderation-decisions", "moderation-review", "moderation.dlq", "image-events.dlq");
+  static final Instant NOW = ModerationDriver.NOW;
 
-  TopologyTestDriver driver;
-  TestInputTopic<String, byte[]> predictions;
+  @TempDir Path state;
+  ModerationDriver moderation;
   TestInputTopic<String, ModerationPolicy> policies;
   TestInputTopic<String, byte[]> classifierDeadLetters;
   TestOutputTopic<String, ModerationDecision> decisions;
@@ -50,32 +42,21 @@ class ModerationTopologyTest {
 
   @BeforeEach
   void start() {
-    StreamsBuilder builder = new StreamsBuilder();
-    ModerationTopology.build(builder, TOPICS, Clock.fixed(NOW, ZoneOffset.UTC));
-    Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "moderation-test");
-    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(builder.build(), config);
-    predictions = driver.createInputTopic("predictions", Serdes.String().serializer(), Serdes.ByteArray().serializer());
-    policies = driver.createInputTopic("moderation-policies", Serdes.String().serializer(),
-        AvroSerdes.of(ModerationPolicy.class).serializer());
-    classifierDeadLetters = driver.createInputTopic("image-events.dlq", Serdes.String().serializer(),
-        Serdes.ByteArray().serializer());
-    decisions = driver.createOutputTopic("moderation-decisions", Serdes.String().deserializer(),
-        AvroSerdes.of(ModerationDecision.class).deserializer());
-    review = driver.createOutputTopic("moderation-review", Serdes.String().deserializer(),
-        AvroSerdes.of(ModerationDecision.class).deserializer());
-    deadLetters = driver.createOutputTopic("moderation.dlq", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    moderation = new ModerationDriver(state);
+    policies = moderation.policies;
+    classifierDeadLetters = moderation.classifierDeadLetters;
+    decisions = moderation.decisions;
+    review = moderation.review;
+    deadLetters = moderation.deadLetters;
   }
 
   @AfterEach
   void stop() {
-    driver.close();
+    moderation.close();
   }
 
   private ModerationDecision judge(Prediction p) {
-    predictions.pipeInput(p.getSourceId(), AvroSerdes.prediction().serializer().serialize("predictions", p));
-    return decisions.readValue();
+    return moderation.judge(p);
   }
 
   static List<Object[]> scoresAroundThresholds() {
@@ -166,7 +147,7 @@ class ModerationTopologyTest {
 
   @Test
   void skippedAndDeadLetteredImagesAreNotClassifiedNeverAllowedAndGoToReview() {
-    policies.pipeInput(PolicyEvaluator.DEFAULT_KEY, policy(1, null, List.of()));
+    policies.pipeInput(PolicyEvaluator.DEFAULT_KEY, policy(1, byLabel(null, 0.99f, null), List.of()));
     ModerationDecision skipped = judge(Records.skipped("cam-1", NOW));
     assertThat(skipped.getVerdict()).isEqualTo(Verdict.NOT_CLASSIFIED);
     assertThat(skipped.getNote()).isEqualTo("prediction status SKIPPED_STALE");
@@ -183,16 +164,17 @@ class ModerationTopologyTest {
     assertThat(dead.getNote()).isEqualTo("dead-lettered by the classifier: IMAGE_REJECTED: truncated JPEG");
     assertThat(review.readValuesToList()).extracting(ModerationDecision::getVerdict)
         .containsExactly(Verdict.NOT_CLASSIFIED, Verdict.NOT_CLASSIFIED);
-    // a classifier dead letter without an event id (unreadable input) identifies no upload: no decision
+    // a classifier dead letter without an event id (unreadable input) identifies no upload: no decision, counted
     classifierDeadLetters.pipeInput("cam-7", new byte[] {9});
     assertThat(decisions.isEmpty()).isTrue();
+    assertThat(moderation.events.unidentified).containsExactly("null");
   }
 
   @Test
   void aCorruptRecordGoesToTheDeadLetterTopicWithItsBytesAndLocationAndTheNextIsProcessed() {
     byte[] garbage = "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8);
-    predictions.pipeInput("cam-1", garbage);
-    predictions.pipeInput("cam-1", (byte[]) null);
+    moderation.predictions.pipeInput("cam-1", garbage);
+    moderation.predictions.pipeInput("cam-1", (byte[]) null);
     Prediction next = prediction("cam-1", NOW, "cat", 0.1f);
     ModerationDecision decision = judge(next);
     assertThat(decision.getEventId()).isEqualTo(next.getEventId());

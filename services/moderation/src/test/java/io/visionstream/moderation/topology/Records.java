@@ -47,6 +47,10 @@ final class Records {
     return ThresholdRule.newBuilder().setLabel(label).setReviewAt(reviewAt).setBlockAt(blockAt).build();
   }
 
+  static ThresholdRule rule(String label, Integer index, Float reviewAt, Float blockAt) {
+    return ThresholdRule.newBuilder().setLabel(label).setClassIndex(index).setReviewAt(reviewAt).setBlockAt(blockAt).build();
+  }
+
   static ThresholdRule byIndex(int index, Float reviewAt, Float blockAt) {
     return ThresholdRule.newBuilder().setClassIndex(index).setReviewAt(reviewAt).setBlockAt(blockAt).build();
   }

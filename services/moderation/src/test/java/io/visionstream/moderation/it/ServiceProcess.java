@@ -1,0 +1,103 @@
+package io.visionstream.moderation.it;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A visionstream service run as its own JVM, as it is deployed: from its module's packaged jar and
+ * {@code target/lib}, named by a system property Maven sets, configured by system properties,
+ * logging to a file.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Process process;
+  private final String url;
+  private final Path log;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private ServiceProcess(Process process, String url, Path log) {
+    this.process = process;
+    this.url = url;
+    this.log = log;
+  }
+
+  /**
+   * Starts {@code mainClass} from the classpath in system property {@code classpathProperty}; the
+   * HTTP port is {@code micronaut.server.port} of {@code properties}.
+   */
+  static ServiceProcess start(String classpathProperty, String mainClass, Map<String, String> properties, Path log) {
+    String classpath = System.getProperty(classpathProperty);
+    if (classpath == null || classpath.isBlank()) {
+      throw new IllegalStateException("system property " + classpathProperty + " is not set: run this test with Maven "
+          + "(./mvnw verify), which packages the services first and passes their classpaths");
+    }
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-cp", classpath));
+    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add(mainClass);
+    try {
+      Files.createDirectories(log.getParent());
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      return new ServiceProcess(process, "http://127.0.0.1:" + properties.get("micronaut.server.port"), log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits until {@code /health} answers 200; fails with the log's path if the process exits first. */
+  ServiceProcess awaitHealthy(Duration timeout) {
+    await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the service exited with " + process.exitValue() + "; see " + log);
+      }
+      try {
+        return get("/health").statusCode() == 200;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    return this;
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code /health} as JSON. */
+  JsonNode health() throws IOException, InterruptedException {
+    return JSON.readTree(get("/health").body());
+  }
+
+  /** Ends the process at once (SIGKILL): no shutdown hook, no commit, no clean close. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+}
