@@ -22,6 +22,8 @@ public final class DeadLetterHeaders {
   public static final String EVENT_ID = "visionstream.event.id";
   /** The source id of such a dead letter, from the event itself (the record key may differ or be missing). */
   public static final String EVENT_SOURCE_ID = "visionstream.event.source-id";
+  /** How many times the record was tried before it was judged a record fault (e.g. model runs, alone and in batches). */
+  public static final String ATTEMPTS = "visionstream.error.attempts";
   public static final String TRUNCATED_FROM = "visionstream.dead-letter.truncated-from-bytes";
 
   private DeadLetterHeaders() {}

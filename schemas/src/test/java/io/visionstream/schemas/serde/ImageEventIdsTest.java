@@ -29,6 +29,21 @@ class ImageEventIdsTest {
   }
 
   @Test
+  void findsTheImageBytesInsideTheValueWithoutCopyingThem() {
+    byte[] image = new byte[300];
+    new Random(5).nextBytes(image);
+    ImageEvent withImage = TestRecords.imageEvent(new Random(4), image, ContentType.PNG);
+    byte[] encoded = AvroSerdes.imageEvent().serializer().serialize("image-events", withImage);
+    java.nio.ByteBuffer found = ImageEventIds.image(encoded).orElseThrow();
+    byte[] copy = new byte[found.remaining()];
+    found.duplicate().get(copy);
+    assertThat(copy).isEqualTo(image);
+    assertThat(found.array()).isSameAs(encoded);
+    assertThat(ImageEventIds.image(Arrays.copyOf(encoded, encoded.length - 150))).as("image cut short").isEmpty();
+    assertThat(ImageEventIds.image("nope".getBytes(StandardCharsets.UTF_8))).isEmpty();
+  }
+
+  @Test
   void findsNothingWhereTheIdsThemselvesAreCutOrTheValueIsNotAnImageEvent() {
     assertThat(ImageEventIds.peek(Arrays.copyOf(value, SingleObjectEncoding.HEADER_LENGTH + 20))).isEmpty();
     assertThat(ImageEventIds.peek(null)).isEmpty();

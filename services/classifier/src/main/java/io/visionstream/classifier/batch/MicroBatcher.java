@@ -47,6 +47,22 @@ public final class MicroBatcher<T> {
     this(maxBatchSize, maxBatchWait, System::nanoTime);
   }
 
+  /** Queues {@code item}; false (and nothing queued) once the batcher is closed. */
+  public boolean offer(T item) {
+    lock.lock();
+    try {
+      if (closed) {
+        return false;
+      }
+      queue.addLast(new Queued<>(item, ticker.getAsLong()));
+      changed.signalAll();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Queues {@code item}; throws once the batcher is closed. */
   public void add(T item) {
     lock.lock();
     try {

@@ -6,6 +6,7 @@ import io.visionstream.classifier.config.BackpressureConfig;
 import io.visionstream.classifier.config.BatchingConfig;
 import io.visionstream.classifier.config.DeliveryConfig;
 import io.visionstream.classifier.config.DeliveryGuarantee;
+import io.visionstream.classifier.config.FaultsConfig;
 import io.visionstream.classifier.config.KafkaClientsConfig;
 import io.visionstream.classifier.config.LimitsConfig;
 import io.visionstream.classifier.config.LoadPolicy;
@@ -249,8 +250,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
         new BackpressureConfig(4 * batchSize, Math.max(BackpressureConfig.DEFAULT_MAX_IN_FLIGHT_BYTES, 2L * batchSize * perRecord), 0.5),
         new LoadPolicyConfig(LoadPolicy.NEVER_DROP, Duration.ofSeconds(2)),
         new DeliveryConfig(DeliveryGuarantee.AT_LEAST_ONCE, input + "-group", "unused", Duration.ofMillis(500),
-            Duration.ofSeconds(10), Duration.ofSeconds(20)),
-        new LimitsConfig(LimitsConfig.DEFAULT_MAX_RECORD_BYTES, LimitsConfig.DEFAULT_MAX_PIXELS, LimitsConfig.DEFAULT_MAX_DEAD_LETTER_BYTES));
+            Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(60)),
+        new LimitsConfig(LimitsConfig.DEFAULT_MAX_RECORD_BYTES, LimitsConfig.DEFAULT_MAX_PIXELS, LimitsConfig.DEFAULT_MAX_DEAD_LETTER_BYTES),
+        FaultsConfig.defaults());
     return ClassifierPipeline.start(settings, new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()),
         classifier, 5, new SessionSettings(decodeSessionThreads, decodeSessionThreads, false, true, 0, false, false),
         new SimpleMeterRegistry(), Clock.systemUTC());

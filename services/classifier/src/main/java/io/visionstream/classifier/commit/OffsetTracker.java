@@ -1,8 +1,9 @@
 package io.visionstream.classifier.commit;
 
-import io.visionstream.classifier.pipeline.Outcome;
-import io.visionstream.classifier.pipeline.WorkItem;
-import io.visionstream.classifier.source.InFlightBudget;
+import io.visionstream.classifier.work.Acknowledgements;
+import io.visionstream.classifier.work.Outcome;
+import io.visionstream.classifier.work.Tracking;
+import io.visionstream.classifier.work.WorkItem;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -31,7 +33,7 @@ import org.apache.kafka.common.TopicPartition;
  * partition was revoked, lost, or rewound) is abandoned wherever it shows up. The in-flight budget
  * is given back when an item is acknowledged or abandoned. Thread-safe.
  */
-public final class OffsetTracker {
+public final class OffsetTracker implements Tracking, Acknowledgements {
 
   private static final class Entry {
     final WorkItem item;
@@ -59,13 +61,16 @@ public final class OffsetTracker {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition finished = lock.newCondition();
   private final Map<TopicPartition, Ledger> ledgers = new HashMap<>();
-  private final InFlightBudget budget;
+  private final LongConsumer release;
   private final Consumer<Outcome> sink;
   private int epochs;
 
-  /** @param sink receives released outcomes in per-partition order (called under the tracker's lock; must not block) */
-  public OffsetTracker(InFlightBudget budget, Consumer<Outcome> sink) {
-    this.budget = budget;
+  /**
+   * @param release gives an item's share of the in-flight budget back (its budget bytes)
+   * @param sink receives released outcomes in per-partition order (called under the tracker's lock; must not block)
+   */
+  public OffsetTracker(LongConsumer release, Consumer<Outcome> sink) {
+    this.release = release;
     this.sink = sink;
   }
 
@@ -96,6 +101,7 @@ public final class OffsetTracker {
   }
 
   /** True while the item's partition is still assigned under the epoch the item was admitted in. */
+  @Override
   public boolean isCurrent(WorkItem item) {
     return epoch(item.partition()) == item.epoch();
   }
@@ -106,7 +112,7 @@ public final class OffsetTracker {
     try {
       Ledger ledger = ledgers.get(item.partition());
       if (ledger == null || ledger.epoch != item.epoch()) {
-        budget.release(item.budgetBytes());
+        release.accept(item.takeBudgetBytes());
         return;
       }
       Entry entry = new Entry(item);
@@ -122,6 +128,7 @@ public final class OffsetTracker {
    * Attaches an item's outcome and releases, in order, every outcome of its partition that no
    * longer waits for an earlier one. Outcomes of abandoned work are dropped.
    */
+  @Override
   public void complete(Outcome outcome) {
     lock.lock();
     try {
@@ -147,6 +154,7 @@ public final class OffsetTracker {
   }
 
   /** The broker acknowledged the item's output: it is done, and its budget is given back. */
+  @Override
   public void acknowledge(WorkItem item) {
     lock.lock();
     try {
@@ -156,7 +164,7 @@ public final class OffsetTracker {
         return;
       }
       entry.acknowledged = true;
-      budget.release(item.budgetBytes());
+      release.accept(item.takeBudgetBytes());
       while (!ledger.entries.isEmpty() && ledger.entries.peekFirst().acknowledged) {
         ledger.byOffset.remove(ledger.entries.removeFirst().item.offset());
       }
@@ -191,6 +199,7 @@ public final class OffsetTracker {
   }
 
   /** Notes offsets the broker has committed, so they are not offered again. */
+  @Override
   public void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
     lock.lock();
     try {
@@ -200,6 +209,30 @@ public final class OffsetTracker {
           ledger.committed = Math.max(ledger.committed, offset.offset());
         }
       });
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Starts the partition again from its first unacknowledged record, for a replay after a failed
+   * write: its unacknowledged work is abandoned (budget given back) under a new epoch. Returns the
+   * offset to seek to, or -1 if nothing of the partition was admitted since it was assigned.
+   */
+  public long rewind(TopicPartition partition) {
+    lock.lock();
+    try {
+      Ledger ledger = ledgers.get(partition);
+      if (ledger == null || ledger.nextOffset < 0) {
+        return -1;
+      }
+      long offset = ledger.entries.isEmpty() ? ledger.nextOffset : ledger.entries.peekFirst().item.offset();
+      Ledger fresh = new Ledger(++epochs);
+      fresh.committed = ledger.committed;
+      ledgers.put(partition, fresh);
+      abandon(ledger);
+      finished.signalAll();
+      return offset;
     } finally {
       lock.unlock();
     }
@@ -276,7 +309,7 @@ public final class OffsetTracker {
     List<WorkItem> abandoned = new ArrayList<>();
     for (Entry entry : ledger.entries) {
       if (!entry.acknowledged) {
-        budget.release(entry.item.budgetBytes());
+        release.accept(entry.item.takeBudgetBytes());
         abandoned.add(entry.item);
       }
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * value on its own, and the rules that tie keys together.
  */
 public record PipelineSettings(TopicsConfig topics, BatchingConfig batching, BackpressureConfig backpressure,
-    LoadPolicyConfig load, DeliveryConfig delivery, LimitsConfig limits) {
+    LoadPolicyConfig load, DeliveryConfig delivery, LimitsConfig limits, FaultsConfig faults) {
 
   /**
    * @param decodedBytesPerImage size of one preprocessed model input, which each in-flight record may hold
@@ -54,12 +54,18 @@ public record PipelineSettings(TopicsConfig topics, BatchingConfig batching, Bac
       }
     }
     notBlank(problems, DeliveryConfig.PREFIX + ".group-id", delivery.groupId());
-    if (delivery.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
-      notBlank(problems, DeliveryConfig.PREFIX + ".transactional-id", delivery.transactionalId());
-    }
     between(problems, DeliveryConfig.PREFIX + ".commit-interval", delivery.commitInterval(), Duration.ofMillis(1), Duration.ofMinutes(5));
     between(problems, DeliveryConfig.PREFIX + ".revocation-timeout", delivery.revocationTimeout(), Duration.ZERO, Duration.ofMinutes(5));
     between(problems, DeliveryConfig.PREFIX + ".shutdown-timeout", delivery.shutdownTimeout(), Duration.ZERO, Duration.ofMinutes(10));
+    between(problems, DeliveryConfig.PREFIX + ".startup-timeout", delivery.startupTimeout(), Duration.ofSeconds(1), Duration.ofHours(1));
+    between(problems, FaultsConfig.PREFIX + ".give-up-after", faults.giveUpAfter(), Duration.ofSeconds(1), Duration.ofDays(1));
+    between(problems, FaultsConfig.PREFIX + ".initial-backoff", faults.initialBackoff(), Duration.ofMillis(1), Duration.ofMinutes(1));
+    between(problems, FaultsConfig.PREFIX + ".max-backoff", faults.maxBackoff(), Duration.ofMillis(1), Duration.ofMinutes(10));
+    between(problems, FaultsConfig.PREFIX + ".stall-timeout", faults.stallTimeout(), Duration.ofSeconds(1), Duration.ofHours(1));
+    if (faults.maxBackoff() != null && faults.initialBackoff() != null && faults.maxBackoff().compareTo(faults.initialBackoff()) < 0) {
+      problems.add(FaultsConfig.PREFIX + ".max-backoff (" + faults.maxBackoff() + ") must be at least .initial-backoff ("
+          + faults.initialBackoff() + ")");
+    }
     positive(problems, LimitsConfig.PREFIX + ".max-record-bytes", limits.maxRecordBytes());
     positive(problems, LimitsConfig.PREFIX + ".max-pixels", limits.maxPixels());
     if (limits.maxDeadLetterBytes() < 1024) {

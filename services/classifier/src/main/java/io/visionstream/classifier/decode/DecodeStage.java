@@ -1,12 +1,14 @@
 package io.visionstream.classifier.decode;
 
-import io.visionstream.classifier.batch.MicroBatcher;
-import io.visionstream.classifier.pipeline.DeadLetterReason;
-import io.visionstream.classifier.pipeline.FrameAge;
-import io.visionstream.classifier.pipeline.Outcome;
-import io.visionstream.classifier.pipeline.WorkItem;
-import io.visionstream.classifier.sink.OutputRecords;
-import io.visionstream.model.preprocess.ImagePreprocessor;
+import io.visionstream.classifier.fault.Faults;
+import io.visionstream.classifier.lifecycle.Progress;
+import io.visionstream.classifier.work.DeadLetterReason;
+import io.visionstream.classifier.work.FrameAge;
+import io.visionstream.classifier.work.Outcome;
+import io.visionstream.classifier.work.Outputs;
+import io.visionstream.classifier.work.Stage;
+import io.visionstream.classifier.work.Tracking;
+import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.model.preprocess.ImageRejectedException;
 import io.visionstream.model.preprocess.PreprocessedBatch;
 import io.visionstream.schemas.ContentType;
@@ -16,108 +18,134 @@ import io.visionstream.schemas.serde.AvroDeserializer;
 import io.visionstream.schemas.serde.InvalidPayloadException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.LongConsumer;
 
 /**
- * Turns admitted records into model inputs on its own threads: reads the ImageEvent, checks its
- * content type and (under drop-stale) its age, and preprocesses up to {@code groupSize} images per
- * TensorFlow call. Accepted images go to the batcher; everything else finishes here as a skipped
- * prediction or a dead letter. The queue is unbounded by itself and bounded by the in-flight budget.
+ * Turns admitted records into model inputs, on as many threads as the assembly runs {@link #run()}
+ * on: reads the ImageEvent, checks its content type and (under drop-stale) its age, and
+ * preprocesses up to {@code groupSize} images per TensorFlow call. Accepted images go on to the
+ * batcher; record faults (unreadable event, unsupported content, rejected image) finish here as
+ * dead letters, stale frames as skipped predictions. If the preprocessor fails as a whole, that is
+ * a system fault: the group is retried with backoff, never dead-lettered. The queue is unbounded
+ * by itself and bounded by the in-flight budget.
  */
-public final class DecodeStage {
+public final class DecodeStage implements Runnable {
 
-  private static final Logger log = LoggerFactory.getLogger(DecodeStage.class);
   private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0);
 
   private final BlockingQueue<WorkItem> queue = new LinkedBlockingQueue<>();
   private final AvroDeserializer<ImageEvent> events = AvroDeserializer.specific(ImageEvent.class);
-  private final ImagePreprocessor preprocessor;
-  private final MicroBatcher<WorkItem> batcher;
-  private final OutputRecords outputs;
+  private final Preprocess preprocessor;
+  private final Consumer<WorkItem> batcher;
+  private final Outputs outputs;
   private final FrameAge frameAge;
-  private final Predicate<WorkItem> current;
-  private final Consumer<Outcome> finish;
+  private final Tracking tracking;
+  private final Faults faults;
+  private final Progress progress;
   private final int groupSize;
-  private final List<Thread> threads = new ArrayList<>();
   private final int pixelsPerImage;
+  private final AtomicInteger busy = new AtomicInteger();
+  private final LongConsumer releaseDecodeBytes;
+
+  /** Preprocesses a group of encoded images (an {@code ImagePreprocessor}); throws on a fault of its own. */
+  public interface Preprocess {
+    PreprocessedBatch run(List<byte[]> images);
+  }
 
   /**
-   * @param current false for abandoned work (its partition was revoked), which is dropped
-   * @param finish receives every outcome decided here
+   * @param cropSize height and width of one model input
+   * @param batcher receives each preprocessed item
+   * @param releaseDecodeBytes gives an item's decode memory back to the in-flight budget once it is decoded
    */
-  public DecodeStage(ImagePreprocessor preprocessor, MicroBatcher<WorkItem> batcher, OutputRecords outputs, FrameAge frameAge,
-      Predicate<WorkItem> current, Consumer<Outcome> finish, int groupSize) {
+  public DecodeStage(Preprocess preprocessor, int cropSize, Consumer<WorkItem> batcher, Outputs outputs, FrameAge frameAge,
+      Tracking tracking, Faults faults, Progress progress, int groupSize, LongConsumer releaseDecodeBytes) {
     this.preprocessor = preprocessor;
+    this.releaseDecodeBytes = releaseDecodeBytes;
     this.batcher = batcher;
     this.outputs = outputs;
     this.frameAge = frameAge;
-    this.current = current;
-    this.finish = finish;
+    this.tracking = tracking;
+    this.faults = faults;
+    this.progress = progress;
     this.groupSize = groupSize;
-    int size = preprocessor.spec().cropSize();
-    this.pixelsPerImage = size * size * 3;
-  }
-
-  public void start(int threadCount) {
-    for (int i = 0; i < threadCount; i++) {
-      Thread thread = new Thread(this::run, "classifier-decode-" + i);
-      thread.setDaemon(true);
-      threads.add(thread);
-      thread.start();
-    }
+    this.pixelsPerImage = cropSize * cropSize * 3;
   }
 
   public void submit(WorkItem item) {
     queue.add(item);
   }
 
+  /** Records queued or being decoded. */
+  public int waiting() {
+    return queue.size() + busy.get();
+  }
+
   public int depth() {
     return queue.size();
   }
 
-  /** Stops the threads; queued items are left to be abandoned by the caller. */
-  public void stop() throws InterruptedException {
-    threads.forEach(Thread::interrupt);
-    for (Thread thread : threads) {
-      thread.join();
+  /** One decode thread's loop: until interrupted or the pipeline stops. */
+  @Override
+  public void run() {
+    List<WorkItem> group = new ArrayList<>(groupSize);
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        group.add(queue.take());
+        queue.drainTo(group, groupSize - 1);
+        busy.addAndGet(group.size());
+        try {
+          if (!decodeRetrying(group)) {
+            return;
+          }
+        } finally {
+          busy.addAndGet(-group.size());
+          group.clear();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  private void run() {
-    List<WorkItem> group = new ArrayList<>(groupSize);
-    while (!Thread.currentThread().isInterrupted()) {
+  /** Decodes the group, retrying a system fault with backoff; false when the pipeline stopped meanwhile. */
+  private boolean decodeRetrying(List<WorkItem> group) throws InterruptedException {
+    List<WorkItem> left = new ArrayList<>(group);
+    while (true) {
       try {
-        group.add(queue.take());
-        queue.drainTo(group, groupSize - 1);
-        decode(group);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        decode(left);
+        faults.recovered(Stage.DECODE);
+        progress.progressed(Stage.DECODE);
+        return true;
       } catch (RuntimeException e) {
-        log.error("Decoding {} records failed unexpectedly; they go to the dead-letter topic", group.size(), e);
-        group.forEach(item -> finish.accept(Outcome.deadLetter(item, outputs.deadLetter(item, DeadLetterReason.UNDECODABLE,
-            "decoding failed: " + e, e), DeadLetterReason.UNDECODABLE)));
-      } finally {
-        group.clear();
+        if (!faults.pause(faults.retrying(Stage.DECODE, e))) {
+          return false;
+        }
       }
     }
   }
 
-  /** Decodes a group of records; every one of them ends in the batcher or with an outcome. */
+  /**
+   * Decodes a group of records; every one of them ends in the batcher or with an outcome, and is
+   * removed from {@code group} once it has, so that after a system fault only the rest is retried.
+   */
   void decode(List<WorkItem> group) {
     List<WorkItem> images = new ArrayList<>(group.size());
     List<byte[]> encoded = new ArrayList<>(group.size());
-    for (WorkItem item : group) {
-      if (!current.test(item) || !readEvent(item)) {
+    for (Iterator<WorkItem> it = group.iterator(); it.hasNext(); ) {
+      WorkItem item = it.next();
+      if (!tracking.isCurrent(item) || !readEvent(item)) {
+        it.remove();
         continue;
       }
       if (frameAge.isStale(item.event())) {
-        finish.accept(Outcome.skipped(item, outputs.prediction(item, PredictionStatus.SKIPPED_STALE, List.of(), 0, 0)));
+        tracking.complete(Outcome.skipped(item, outputs.prediction(item, PredictionStatus.SKIPPED_STALE, List.of(), 0, 0)));
+        it.remove();
         continue;
       }
       images.add(item);
@@ -138,12 +166,17 @@ public final class DecodeStage {
             case TOO_MANY_PIXELS -> DeadLetterReason.TOO_MANY_PIXELS;
             case UNDECODABLE -> DeadLetterReason.UNDECODABLE;
           };
-          finish.accept(Outcome.deadLetter(item, outputs.deadLetter(item, reason, e.getMessage(), e), reason));
+          deadLetter(item, reason, e.getMessage(), e);
         } else {
           float[] pixels = new float[pixelsPerImage];
           batch.tensor().asRawTensor().data().asFloats().offset((long) row * pixelsPerImage).read(pixels);
           item.pixels(pixels);
-          batcher.add(item);
+          batcher.accept(item);
+        }
+        group.remove(item);
+        long decoded = item.takeDecodeBytes();
+        if (decoded > 0) {
+          releaseDecodeBytes.accept(decoded);
         }
       }
     }
@@ -172,7 +205,7 @@ public final class DecodeStage {
   }
 
   private void deadLetter(WorkItem item, DeadLetterReason reason, String message, Throwable cause) {
-    finish.accept(Outcome.deadLetter(item, outputs.deadLetter(item, reason, message, cause), reason));
+    tracking.complete(Outcome.deadLetter(item, outputs.deadLetter(item, reason, message, cause, 1), reason));
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

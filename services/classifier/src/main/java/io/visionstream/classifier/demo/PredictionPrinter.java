@@ -1,8 +1,8 @@
 package io.visionstream.classifier.demo;
 
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
-import io.visionstream.classifier.pipeline.DeadLetterReason;
-import io.visionstream.classifier.pipeline.Outcome;
+import io.visionstream.classifier.work.DeadLetterReason;
+import io.visionstream.classifier.work.Outcome;
 import io.visionstream.schemas.ClassScore;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.PredictionStatus;

@@ -8,9 +8,11 @@ import io.micronaut.management.health.indicator.annotation.Liveness;
 import io.micronaut.management.health.indicator.annotation.Readiness;
 import io.visionstream.classifier.ClassifierService;
 import io.visionstream.classifier.config.KafkaClientsConfig;
+import io.visionstream.classifier.lifecycle.State;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +20,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.reactivestreams.Publisher;
 
-/** Health of the classifier: alive unless the pipeline failed; ready when it runs, the model is loaded and the brokers answer. */
+/**
+ * Health of the classifier. Alive unless the pipeline FAILED (a fault outlasted its retries, a
+ * thread died, a stage stalled): then restart the process. Ready only while RUNNING with the
+ * brokers answering: not while STARTING, RETRYING a system fault, or DRAINING.
+ */
 public final class PipelineHealth {
 
   private PipelineHealth() {}
@@ -29,9 +35,14 @@ public final class PipelineHealth {
     details.put("state", pipeline.state().name());
     details.put("model", service.model().name() + " " + service.model().version());
     details.put("inFlightRecords", pipeline.budget().records());
-    details.put("paused", pipeline.pollLoop().paused());
+    details.put("paused", !pipeline.pausedPartitions().isEmpty());
+    Map<String, Object> retrying = new LinkedHashMap<>();
+    pipeline.outages().forEach((stage, since) -> retrying.put(stage.label(), "failing for " + since.toSeconds() + " s"));
+    if (!retrying.isEmpty()) {
+      details.put("retrying", retrying);
+    }
     if (pipeline.failure() != null) {
-      details.put("failure", pipeline.failure().toString());
+      details.put("failure", pipeline.failure().getMessage());
     }
     return details;
   }
@@ -49,15 +60,17 @@ public final class PipelineHealth {
 
     @Override
     public Publisher<HealthResult> getResult() {
-      HealthStatus status = service.pipeline().state() == ClassifierPipeline.State.FAILED ? HealthStatus.DOWN : HealthStatus.UP;
+      HealthStatus status = service.pipeline().state() == State.FAILED ? HealthStatus.DOWN : HealthStatus.UP;
       return Publishers.just(HealthResult.builder("classifier", status).details(details(service)).build());
     }
   }
 
-  /** Readiness: the pipeline runs, the model is loaded, and the brokers answer within two seconds. */
+  /** Readiness: RUNNING, and the brokers answer within two seconds. */
   @Singleton
   @Readiness
   public static final class Ready implements HealthIndicator, AutoCloseable {
+
+    private static final Duration PROBE = Duration.ofSeconds(2);
 
     private final ClassifierService service;
     private final Admin admin;
@@ -66,6 +79,9 @@ public final class PipelineHealth {
       this.service = service;
       Map<String, Object> config = new LinkedHashMap<>(kafka.producerProperties());
       config.keySet().retainAll(AdminClientConfig.configNames());
+      // a probe answers within its deadline; unanswered requests must not pile up or hold up shutdown
+      config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE.toMillis());
+      config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE.toMillis());
       this.admin = Admin.create(config);
     }
 
@@ -74,14 +90,14 @@ public final class PipelineHealth {
       Map<String, Object> details = details(service);
       boolean brokers;
       try {
-        int nodes = admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size();
+        int nodes = admin.describeCluster().nodes().get(PROBE.toMillis(), TimeUnit.MILLISECONDS).size();
         details.put("brokers", nodes);
         brokers = nodes > 0;
       } catch (Exception e) {
         details.put("brokers", "unreachable: " + e);
         brokers = false;
       }
-      boolean running = service.pipeline().state() == ClassifierPipeline.State.RUNNING;
+      boolean running = service.pipeline().state() == State.RUNNING;
       return Publishers.just(HealthResult.builder("classifier", running && brokers ? HealthStatus.UP : HealthStatus.DOWN)
           .details(details).build());
     }
@@ -89,7 +105,7 @@ public final class PipelineHealth {
     @PreDestroy
     @Override
     public void close() {
-      admin.close();
+      admin.close(Duration.ofSeconds(1));
     }
   }
 }

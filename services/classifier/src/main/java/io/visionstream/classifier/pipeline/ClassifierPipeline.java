@@ -1,5 +1,6 @@
 package io.visionstream.classifier.pipeline;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.visionstream.classifier.batch.MicroBatcher;
 import io.visionstream.classifier.commit.OffsetTracker;
@@ -7,11 +8,25 @@ import io.visionstream.classifier.config.DeliveryGuarantee;
 import io.visionstream.classifier.config.KafkaClientsConfig;
 import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.decode.DecodeStage;
+import io.visionstream.classifier.fault.Backoff;
+import io.visionstream.classifier.fault.Faults;
+import io.visionstream.classifier.infer.InferenceModel;
 import io.visionstream.classifier.infer.InferenceWorker;
+import io.visionstream.classifier.lifecycle.Lifecycle;
+import io.visionstream.classifier.lifecycle.Progress;
+import io.visionstream.classifier.lifecycle.State;
+import io.visionstream.classifier.lifecycle.Supervisor;
+import io.visionstream.classifier.lifecycle.Watchdog;
 import io.visionstream.classifier.sink.OutcomeSink;
 import io.visionstream.classifier.sink.OutputRecords;
+import io.visionstream.classifier.source.Admission;
 import io.visionstream.classifier.source.InFlightBudget;
 import io.visionstream.classifier.source.PollLoop;
+import io.visionstream.classifier.work.FrameAge;
+import io.visionstream.classifier.work.GroupMembership;
+import io.visionstream.classifier.work.Outcome;
+import io.visionstream.classifier.work.Stage;
+import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.model.inference.BatchRunner;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.preprocess.ImagePreprocessor;
@@ -19,179 +34,350 @@ import io.visionstream.model.savedmodel.ClassifierModel;
 import io.visionstream.schemas.ModelRef;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The classifier: image events in, predictions and dead letters out. Threads: one poll thread
- * (source, backpressure, commits), decode threads, one inference worker (the model's device), one
- * sink thread. {@link #close()} drains: it stops taking records, lets admitted ones finish within
- * the shutdown timeout, commits, and releases everything; it is idempotent. A write that fails for
- * good moves the pipeline to {@link State#FAILED} and stops it without committing past the failure.
- * The model is the caller's to close, after the pipeline.
+ * The classifier: image events in, predictions and dead letters out. Threads, all under one
+ * {@link Supervisor}: a start-up task, one poll thread (source, backpressure, commits), decode
+ * threads, one inference worker (the model's device), one sink thread and a {@link Watchdog}.
+ *
+ * <p>{@link #start} checks the settings before any resource exists and returns at once, STARTING:
+ * the start-up task waits for the brokers (up to {@code delivery.startup-timeout}, then FAILED),
+ * opens the clients and starts the stages; a failure part-way releases everything made so far.
+ * System faults are retried ({@link Faults}); a fault that outlasts the give-up time, a stalled
+ * stage or any throw in a thread moves the pipeline to FAILED and stops it without committing past
+ * unfinished work. {@link #close()} drains within the shutdown timeout, releases everything, is
+ * idempotent and callable from any thread, and never starts anything. The model is the caller's
+ * to close, after the pipeline.
  */
 public final class ClassifierPipeline implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ClassifierPipeline.class);
 
-  /** Lifecycle; moves only forward, CLOSED and FAILED are final. */
-  public enum State { RUNNING, DRAINING, CLOSED, FAILED }
+  /**
+   * Replacements for parts of the pipeline, for fault-injection tests: the model and the producer
+   * are wrapped by these before use.
+   */
+  public record Overrides(UnaryOperator<InferenceModel> model, UnaryOperator<Producer<byte[], byte[]>> producer) {
+    public static final Overrides NONE = new Overrides(UnaryOperator.identity(), UnaryOperator.identity());
+  }
 
-  private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
-  private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final PipelineSettings settings;
+  private final Lifecycle lifecycle = new Lifecycle();
+  private final Supervisor supervisor = new Supervisor(lifecycle);
+  private final Faults faults;
+  private final Progress progress = new Progress(System::nanoTime);
+  private final Watchdog watchdog;
+  private final PipelineMetrics metrics;
   private final InFlightBudget budget;
   private final OffsetTracker tracker;
   private final MicroBatcher<WorkItem> batcher;
-  private final ImagePreprocessor preprocessor;
-  private final DecodeStage decode;
-  private final OutcomeSink sink;
-  private final PollLoop poll;
-  private final KafkaProducer<byte[], byte[]> producer;
-  private final PipelineMetrics metrics;
-  private final Thread pollThread;
-  private final Thread inferenceThread;
-  private final Thread sinkThread;
+  private final BrokerCheck brokers;
+  private final Parts parts;
+  private final Object resources = new Object();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile Thread startThread;
+  private boolean released;
 
-  private ClassifierPipeline(PipelineSettings settings, KafkaClientsConfig kafka, ClassifierModel model, int topK,
-      SessionSettings decodeSession, MeterRegistry registry, Clock clock) {
+  /** What the start-up task makes and close releases; written under {@code resources}. */
+  private static final class Parts {
+    ImagePreprocessor preprocessor;
+    DecodeStage decode;
+    InferenceWorker inference;
+    OutcomeSink sink;
+    PollLoop poll;
+  }
+
+  private ClassifierPipeline(PipelineSettings settings, Map<String, Object> consumerConfig, Map<String, Object> producerConfig,
+      ClassifierModel model, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock, Overrides overrides) {
     this.settings = settings;
     this.metrics = new PipelineMetrics(registry, clock);
-    int size = model.preprocessing().cropSize();
-    long decodedBytes = (long) size * size * 3 * Float.BYTES;
-    boolean exactlyOnce = settings.delivery().guarantee() == DeliveryGuarantee.EXACTLY_ONCE;
+    this.faults = new Faults(lifecycle, new Backoff(settings.faults().initialBackoff(), settings.faults().maxBackoff(),
+        ThreadLocalRandom.current()), settings.faults().giveUpAfter(), System::nanoTime);
+    this.watchdog = new Watchdog(lifecycle, progress, settings.faults().stallTimeout());
     this.budget = new InFlightBudget(settings.backpressure().maxInFlightRecords(), settings.backpressure().maxInFlightBytes(),
         settings.backpressure().resumeRatio());
-    this.producer = new KafkaProducer<>(ClientProperties.producer(kafka, settings));
-    if (exactlyOnce) {
-      producer.initTransactions();
-    }
-    PollLoop[] pollRef = new PollLoop[1];
     BlockingQueue<Outcome> released = new LinkedBlockingQueue<>();
-    this.tracker = new OffsetTracker(budget, released::add);
-    this.sink = new OutcomeSink(released, producer, exactlyOnce, tracker, metrics, () -> pollRef[0].groupMetadata(), this::fail);
+    this.tracker = new OffsetTracker(budget::release, released::add);
     this.batcher = new MicroBatcher<>(settings.batching().maxBatchSize(), settings.batching().maxBatchWait());
-    OutputRecords outputs = new OutputRecords(settings.topics().predictions(), settings.topics().deadLetters(),
-        new ModelRef(model.name(), model.version()), settings.limits().maxDeadLetterBytes(), clock);
-    FrameAge frameAge = new FrameAge(settings.load(), clock);
-    this.preprocessor = new ImagePreprocessor(model.preprocessing(), settings.batching().decodeBatchSize(),
-        settings.limits().maxPixels(), decodeSession);
-    this.decode = new DecodeStage(preprocessor, batcher, outputs, frameAge, tracker::isCurrent, tracker::complete,
-        settings.batching().decodeBatchSize());
-    InferenceWorker inference = new InferenceWorker(batcher, new BatchRunner(model), outputs, frameAge, tracker::isCurrent,
-        tracker::complete, metrics, topK);
-    Admission admission = new Admission(settings.limits().maxRecordBytes(), decodedBytes, outputs, decode, tracker);
-    this.poll = new PollLoop(new KafkaConsumer<>(ClientProperties.consumer(kafka, settings)), settings.topics().input(),
-        budget, tracker, admission::route, admission::cost, !exactlyOnce, settings.delivery().commitInterval(),
-        settings.delivery().revocationTimeout());
-    pollRef[0] = poll;
+    this.brokers = new BrokerCheck(consumerConfig, settings.delivery().startupTimeout());
+    this.parts = new Parts();
+    lifecycle.onFailure(this::stopOnFailure);
     registerGauges();
-    decode.start(settings.batching().decodeThreads());
-    this.inferenceThread = start("classifier-inference-0", inference);
-    this.sinkThread = start("classifier-sink", sink);
-    this.pollThread = start("classifier-poll", () -> {
-      try {
-        poll.run();
-      } catch (RuntimeException e) {
-        fail(e);
-      }
-    });
-    log.info("Classifier reading {} ({} delivery, {} policy, batches of up to {} within {}), writing {} and {}",
-        settings.topics().input(), settings.delivery().guarantee(), settings.load().policy(), settings.batching().maxBatchSize(),
-        settings.batching().maxBatchWait(), settings.topics().predictions(), settings.topics().deadLetters());
+    lifecycle.moveTo(State.STARTING);
+    startThread = supervisor.startTask("classifier-start", () -> startUp(consumerConfig, producerConfig, model, topK,
+        decodeSession, released, clock, overrides));
   }
 
   /**
-   * Checks the settings and starts the pipeline.
+   * Checks the settings, then starts the pipeline in the background; it is STARTING until the
+   * brokers answer and the stages run.
    *
-   * @throws io.visionstream.classifier.config.InvalidSettingsException naming every bad key
+   * @throws io.visionstream.classifier.config.InvalidSettingsException naming every bad key, before anything is created
    */
   public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ClassifierModel model, int topK,
       SessionSettings decodeSession, MeterRegistry registry, Clock clock) {
+    return start(settings, kafka, model, topK, decodeSession, registry, clock, Overrides.NONE);
+  }
+
+  /** {@link #start}, with parts replaced for a fault-injection test. */
+  public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ClassifierModel model, int topK,
+      SessionSettings decodeSession, MeterRegistry registry, Clock clock, Overrides overrides) {
     int size = model.preprocessing().cropSize();
     settings.validate((long) size * size * 3 * Float.BYTES);
-    return new ClassifierPipeline(settings, kafka, model, topK, decodeSession, registry, clock);
+    Map<String, Object> consumer = ClientProperties.consumer(kafka, settings);
+    Map<String, Object> producer = ClientProperties.producer(kafka, settings);
+    return new ClassifierPipeline(settings, consumer, producer, model, topK, decodeSession, registry, clock, overrides);
+  }
+
+  /** The start-up task: brokers, clients, stages; releases what it made if any step fails. */
+  private void startUp(Map<String, Object> consumerConfig, Map<String, Object> producerConfig, ClassifierModel model, int topK,
+      SessionSettings decodeSession, BlockingQueue<Outcome> released, Clock clock, Overrides overrides) {
+    try {
+      if (!brokers.await(lifecycle)) {
+        return; // closed while waiting
+      }
+      synchronized (resources) {
+        if (lifecycle.state() != State.STARTING) {
+          return;
+        }
+        build(consumerConfig, producerConfig, model, topK, decodeSession, released, clock, overrides);
+      }
+      if (lifecycle.moveTo(State.RUNNING)) {
+        log.info("Classifier reading {} ({} delivery, {} policy, batches of up to {} within {}), writing {} and {}",
+            settings.topics().input(), settings.delivery().guarantee(), settings.load().policy(),
+            settings.batching().maxBatchSize(), settings.batching().maxBatchWait(), settings.topics().predictions(),
+            settings.topics().deadLetters());
+      }
+    } catch (RuntimeException e) {
+      release();
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void build(Map<String, Object> consumerConfig, Map<String, Object> producerConfig, ClassifierModel model, int topK,
+      SessionSettings decodeSession, BlockingQueue<Outcome> released, Clock clock, Overrides overrides) {
+    boolean exactlyOnce = settings.delivery().guarantee() == DeliveryGuarantee.EXACTLY_ONCE;
+    int size = model.preprocessing().cropSize();
+    OutputRecords outputs = new OutputRecords(settings.topics().predictions(), settings.topics().deadLetters(),
+        new ModelRef(model.name(), model.version()), settings.limits().maxDeadLetterBytes(), clock);
+    FrameAge frameAge = new FrameAge(settings.load(), clock);
+    GroupMembership membership = new GroupMembership();
+    parts.preprocessor = new ImagePreprocessor(model.preprocessing(), settings.batching().decodeBatchSize(),
+        settings.limits().maxPixels(), decodeSession);
+    parts.decode = new DecodeStage(parts.preprocessor::run, size, batcher::offer, outputs, frameAge, tracker, faults, progress,
+        settings.batching().decodeBatchSize(), budget::releaseBytes);
+    parts.inference = new InferenceWorker(batcher, overrides.model().apply(InferenceModel.of(new BatchRunner(model))), outputs,
+        frameAge, tracker, metrics, faults, progress, topK);
+    Admission admission = new Admission(settings.limits().maxRecordBytes(), settings.limits().maxPixels(),
+        (long) size * size * 3 * Float.BYTES, outputs, parts.decode::submit, tracker);
+    parts.poll = new PollLoop(new KafkaConsumer<>(consumerConfig), new PollLoop.Settings(settings.topics().input(), !exactlyOnce,
+        settings.delivery().commitInterval(), settings.delivery().revocationTimeout()), budget, tracker, admission, membership,
+        lifecycle, faults, progress);
+    parts.sink = new OutcomeSink(released, () -> {
+      Producer<byte[], byte[]> producer = overrides.producer().apply(new KafkaProducer<>(producerConfig));
+      if (exactlyOnce) {
+        producer.initTransactions();
+      }
+      return producer;
+    }, exactlyOnce, tracker, metrics, membership, parts.poll, faults, progress);
+    parts.sink.open();
+    progress.waiting(Stage.DECODE, parts.decode::waiting);
+    progress.waiting(Stage.INFERENCE, parts.inference::waiting);
+    progress.waiting(Stage.SINK, parts.sink::waiting);
+    for (int i = 0; i < settings.batching().decodeThreads(); i++) {
+      supervisor.start("classifier-decode-" + i, parts.decode);
+    }
+    supervisor.start("classifier-inference-0", parts.inference);
+    supervisor.start("classifier-sink", parts.sink);
+    supervisor.start("classifier-poll", parts.poll);
+    supervisor.start("classifier-watchdog", this::watch);
+  }
+
+  private void watch() {
+    try {
+      while (!lifecycle.state().isStopping()) {
+        Thread.sleep(1000);
+        watchdog.check();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void registerGauges() {
     metrics.gauge("in.flight.records", "Records taken from Kafka and not yet written", budget::records);
     metrics.gauge("in.flight.bytes", "Bytes of records in flight, with their decoded inputs", budget::bytes);
-    metrics.gauge("paused", "1 while the input partitions are paused for backpressure", () -> poll.paused() ? 1 : 0);
-    metrics.gauge("queue.depth", "Items waiting in a stage's queue", decode::depth, "stage", "decode");
+    metrics.gauge("paused", "1 while the input partitions are paused (backpressure or a fault being retried)",
+        () -> parts.poll != null && parts.poll.paused() ? 1 : 0);
+    metrics.gauge("queue.depth", "Items waiting in a stage's queue", () -> parts.decode == null ? 0 : parts.decode.depth(),
+        "stage", "decode");
     metrics.gauge("queue.depth", "Items waiting in a stage's queue", batcher::depth, "stage", "batch");
-    metrics.gauge("queue.depth", "Items waiting in a stage's queue", sink::depth, "stage", "sink");
+    metrics.gauge("queue.depth", "Items waiting in a stage's queue", () -> parts.sink == null ? 0 : parts.sink.depth(),
+        "stage", "sink");
+    metrics.gauge("retrying", "1 while a stage is retrying a system fault", () -> lifecycle.state() == State.RETRYING ? 1 : 0);
+    metrics.gauge("failed", "1 once the pipeline has failed (the process exits)", () -> lifecycle.state() == State.FAILED ? 1 : 0);
+    FunctionCounter.builder(PipelineMetrics.PREFIX + "fault.retries", faults, Faults::retries)
+        .description("Retries after system faults, all stages").register(metrics.registry());
   }
 
-  private static Thread start(String name, Runnable body) {
-    Thread thread = new Thread(body, name);
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
-  }
-
-  /** A fatal error: stop taking and writing records; nothing is committed past what was written. */
-  private void fail(Throwable error) {
-    if (failure.compareAndSet(null, error)) {
-      log.error("Classifier pipeline failed; stopping", error);
-      state.set(State.FAILED);
+  /**
+   * On FAILED: stop taking and writing records; nothing is committed past unfinished work. Threads
+   * waiting for work stay until {@link #close()} releases them.
+   */
+  private void stopOnFailure() {
+    faults.wake();
+    batcher.close();
+    PollLoop poll = parts.poll;
+    if (poll != null) {
       poll.stop();
+    }
+    OutcomeSink sink = parts.sink;
+    if (sink != null) {
+      sink.stop();
     }
   }
 
-  /** Drains within the configured shutdown timeout, then stops; see the class comment. */
+  /** Drains within the configured shutdown timeout, then releases everything; see the class comment. */
   @Override
   public void close() {
     close(settings.delivery().shutdownTimeout());
   }
 
   public void close(Duration timeout) {
-    State before = state.getAndUpdate(s -> s == State.RUNNING ? State.DRAINING : s);
-    if (before == State.DRAINING || before == State.CLOSED) {
+    if (!closing.compareAndSet(false, true)) {
+      try {
+        closed.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       return;
     }
-    boolean interrupted = false;
     long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    boolean interrupted = false;
+    State before = lifecycle.state();
     try {
-      if (before == State.RUNNING) {
-        poll.drain(timeout);
+      if (before == State.CREATED) {
+        lifecycle.moveTo(State.CLOSED);
+      } else if (lifecycle.moveTo(State.DRAINING)) {
+        faults.wake();
+        drain(deadline);
       }
-      if (!poll.awaitFinished(timeout.plusSeconds(10))) {
-        poll.stop();
-        poll.awaitFinished(Duration.ofSeconds(10));
-      }
-      batcher.close();
-      decode.stop();
-      inferenceThread.join(timeout.toMillis() + 1);
-      sink.stop();
-      sinkThread.join(timeout.toMillis() + 1);
     } catch (InterruptedException e) {
       interrupted = true;
     } finally {
-      producer.close(Duration.ofSeconds(10));
-      preprocessor.close();
-      state.compareAndSet(State.DRAINING, State.CLOSED);
-      log.info("Classifier pipeline {} after {} ms; {} records were still in flight", state.get(),
+      release();
+      lifecycle.moveTo(State.CLOSED);
+      log.info("Classifier pipeline {} after {} ms; {} records were still in flight", lifecycle.state(),
           (System.nanoTime() - start) / 1_000_000, tracker.pending());
+      closed.countDown();
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
     }
   }
 
+  /** Lets admitted work finish and be written until {@code deadline}, then stops the stages. */
+  private void drain(long deadline) throws InterruptedException {
+    Thread starting = startThread;
+    if (starting != null) {
+      starting.join(Math.max(1, remainingMillis(deadline)));
+    }
+    PollLoop poll = parts.poll;
+    if (poll != null) {
+      poll.drain(Duration.ofMillis(remainingMillis(deadline)), Duration.ofMillis(remainingMillis(deadline) + 5000));
+      poll.awaitFinished(Duration.ofMillis(remainingMillis(deadline) + 6000));
+    }
+    batcher.close();
+    OutcomeSink sink = parts.sink;
+    if (sink != null) {
+      long waitForSink = System.nanoTime() + Duration.ofMillis(remainingMillis(deadline)).toNanos();
+      while (sink.waiting() > 0 && System.nanoTime() < waitForSink) {
+        Thread.sleep(20);
+      }
+      sink.stop();
+    }
+  }
+
+  /** Stops every thread and closes every client and session made so far; runs once. */
+  private void release() {
+    synchronized (resources) {
+      if (released) {
+        return;
+      }
+      released = true;
+    }
+    faults.wake();
+    batcher.close();
+    if (parts.poll != null) {
+      parts.poll.stop();
+    }
+    if (parts.sink != null) {
+      parts.sink.stop();
+    }
+    supervisor.interruptAll();
+    try {
+      if (parts.poll != null) {
+        parts.poll.awaitFinished(Duration.ofSeconds(10));
+      }
+      if (!supervisor.joinAll(Duration.ofSeconds(10))) {
+        log.warn("Threads still running after close: {}", supervisor.alive());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (parts.sink != null) {
+      parts.sink.close(Duration.ofSeconds(5));
+    }
+    if (parts.preprocessor != null) {
+      parts.preprocessor.close();
+    }
+  }
+
+  private static long remainingMillis(long deadlineNanos) {
+    return Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
+  }
+
   public State state() {
-    return state.get();
+    return lifecycle.state();
   }
 
   /** The error that failed the pipeline, or {@code null}. */
   public Throwable failure() {
-    return failure.get();
+    return lifecycle.failure();
+  }
+
+  /** Waits until the pipeline is CLOSED or FAILED; false if the timeout passed first. */
+  public boolean awaitEnd(Duration timeout) throws InterruptedException {
+    return lifecycle.awaitEnd(timeout);
+  }
+
+  /** Stages retrying a system fault, and for how long. */
+  public Map<Stage, Duration> outages() {
+    return faults.outages();
+  }
+
+  /** Names of the pipeline's threads still alive. */
+  public List<String> liveThreads() {
+    return supervisor.alive();
   }
 
   public PipelineMetrics metrics() {
@@ -202,13 +388,15 @@ public final class ClassifierPipeline implements AutoCloseable {
     return budget;
   }
 
-  /** {@code consumer.paused()} as of the poll thread's last poll. */
+  /** {@code consumer.paused()} as of the poll thread's last poll (empty before it runs). */
   public Set<TopicPartition> pausedPartitions() {
-    return poll.pausedPartitions();
+    PollLoop poll = parts.poll;
+    return poll == null ? Set.of() : poll.pausedPartitions();
   }
 
+  /** The poll loop, or null before start-up has created it. */
   public PollLoop pollLoop() {
-    return poll;
+    return parts.poll;
   }
 
   /** Records admitted and not yet written. */

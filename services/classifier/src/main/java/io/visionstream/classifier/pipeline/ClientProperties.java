@@ -52,7 +52,7 @@ final class ClientProperties {
     required.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     required.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     if (settings.delivery().guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
-      required.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.delivery().transactionalId());
+      required.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.delivery().effectiveTransactionalId());
     }
     return merge(defaults, kafka.producerProperties(), required, KafkaClientsConfig.PREFIX + ".producer");
   }

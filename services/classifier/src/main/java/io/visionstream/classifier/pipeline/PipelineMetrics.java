@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.visionstream.classifier.work.DeadLetterReason;
+import io.visionstream.classifier.work.Outcome;
+import io.visionstream.classifier.work.StageMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -18,7 +21,7 @@ import java.util.function.Supplier;
  * acknowledgement, outcomes by kind, dead letters by reason, and gauges for in-flight work, queue
  * depths and the paused state.
  */
-public final class PipelineMetrics {
+public final class PipelineMetrics implements StageMetrics {
 
   public static final String PREFIX = "visionstream.classifier.";
 
@@ -53,6 +56,7 @@ public final class PipelineMetrics {
     }
   }
 
+  @Override
   public void batch(int size, long waitNanos, long inferenceNanos) {
     batchSize.record(size);
     batchWait.record(waitNanos, TimeUnit.NANOSECONDS);
@@ -60,6 +64,7 @@ public final class PipelineMetrics {
   }
 
   /** An outcome the broker acknowledged. */
+  @Override
   public void finished(Outcome outcome) {
     outcomes.get(outcome.kind()).increment();
     if (outcome.kind() == Outcome.Kind.DEAD_LETTER) {

@@ -1,7 +1,8 @@
 package io.visionstream.classifier.sink;
 
-import io.visionstream.classifier.pipeline.DeadLetterReason;
-import io.visionstream.classifier.pipeline.WorkItem;
+import io.visionstream.classifier.work.DeadLetterReason;
+import io.visionstream.classifier.work.Outputs;
+import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.schemas.ClassScore;
 import io.visionstream.schemas.ModelRef;
 import io.visionstream.schemas.Prediction;
@@ -23,7 +24,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * Builds what the classifier writes: Predictions keyed by source id, and dead letters that carry
  * the original key, value and headers plus {@link DeadLetterHeaders} saying what went wrong and where it came from.
  */
-public final class OutputRecords {
+public final class OutputRecords implements Outputs {
 
   private static final int MAX_MESSAGE_CHARS = 2000;
 
@@ -42,7 +43,7 @@ public final class OutputRecords {
     this.clock = clock;
   }
 
-  /** A prediction for a decoded event. */
+  @Override
   public ProducerRecord<byte[], byte[]> prediction(WorkItem item, PredictionStatus status, List<ClassScore> topK,
       int batchSize, long inferenceMicros) {
     Prediction prediction = Prediction.newBuilder()
@@ -66,7 +67,9 @@ public final class OutputRecords {
    * as an ImageEvent (read before a value over the dead-letter size limit is cut), so that every
    * dead-lettered upload can still be given a verdict.
    */
-  public ProducerRecord<byte[], byte[]> deadLetter(WorkItem item, DeadLetterReason reason, String message, Throwable cause) {
+  @Override
+  public ProducerRecord<byte[], byte[]> deadLetter(WorkItem item, DeadLetterReason reason, String message, Throwable cause,
+      int attempts) {
     ConsumerRecord<byte[], byte[]> source = item.record();
     RecordHeaders headers = new RecordHeaders();
     for (Header header : source.headers()) {
@@ -80,6 +83,7 @@ public final class OutputRecords {
     headers.add(DeadLetterHeaders.SOURCE_TOPIC, utf8(source.topic()));
     headers.add(DeadLetterHeaders.SOURCE_PARTITION, utf8(Integer.toString(source.partition())));
     headers.add(DeadLetterHeaders.SOURCE_OFFSET, utf8(Long.toString(source.offset())));
+    headers.add(DeadLetterHeaders.ATTEMPTS, utf8(Integer.toString(attempts)));
     byte[] value = source.value();
     Optional<ImageEventIds.Ids> ids = item.event() != null
         ? Optional.of(new ImageEventIds.Ids(item.event().getEventId(), item.event().getSourceId()))

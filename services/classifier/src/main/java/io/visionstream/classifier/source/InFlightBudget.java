@@ -45,6 +45,14 @@ public final class InFlightBudget {
     }
   }
 
+  /** Gives back bytes of a record that stays in flight (its decode memory, once decoded). */
+  public synchronized void releaseBytes(long size) {
+    bytes -= size;
+    if (bytes < 0) {
+      throw new IllegalStateException("in-flight budget released more bytes than it gave: " + bytes);
+    }
+  }
+
   /** True when in-flight work is at or below the resume share of both limits. */
   public synchronized boolean belowResumeMark() {
     return records <= maxRecords * resumeRatio && bytes <= maxBytes * resumeRatio;

@@ -2,8 +2,8 @@ package io.visionstream.classifier.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.visionstream.classifier.pipeline.Outcome;
-import io.visionstream.classifier.pipeline.WorkItem;
+import io.visionstream.classifier.work.Outcome;
+import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.classifier.source.InFlightBudget;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ class OffsetTrackerTest {
 
   private final InFlightBudget budget = new InFlightBudget(100, 1 << 20, 0.5);
   private final List<Outcome> released = new ArrayList<>();
-  private final OffsetTracker tracker = new OffsetTracker(budget, released::add);
+  private final OffsetTracker tracker = new OffsetTracker(budget::release, released::add);
 
   private WorkItem admit(TopicPartition partition, long offset) {
     WorkItem item = new WorkItem(new ConsumerRecord<>(partition.topic(), partition.partition(), offset, new byte[0], new byte[10]),

@@ -25,12 +25,14 @@ class PipelineSettingsTest {
     PipelineSettings d = defaults();
     PipelineSettings bad = new PipelineSettings(new TopicsConfig("image-events", "image-events", "dlq"),
         new BatchingConfig(0, Duration.ofSeconds(30), 1, 8), new BackpressureConfig(128, 256L << 20, 1.5), d.load(),
-        d.delivery(), d.limits());
+        d.delivery(), d.limits(), new FaultsConfig(Duration.ZERO, Duration.ofSeconds(2), Duration.ofSeconds(1), d.faults().stallTimeout()));
     InvalidSettingsException e = catchThrowableOfType(InvalidSettingsException.class, () -> bad.validate(DECODED));
     assertThat(e.problems()).anyMatch(p -> p.startsWith("visionstream.classifier.topics.input must differ"))
         .anyMatch(p -> p.startsWith("visionstream.classifier.batching.max-batch-size must be positive (got 0)"))
         .anyMatch(p -> p.startsWith("visionstream.classifier.batching.max-batch-wait must be between PT0S and PT10S (got PT30S)"))
-        .anyMatch(p -> p.startsWith("visionstream.classifier.backpressure.resume-ratio must be between 0 and 1"));
+        .anyMatch(p -> p.startsWith("visionstream.classifier.backpressure.resume-ratio must be between 0 and 1"))
+        .anyMatch(p -> p.startsWith("visionstream.classifier.faults.give-up-after must be between PT1S and PT24H (got PT0S)"))
+        .anyMatch(p -> p.startsWith("visionstream.classifier.faults.max-backoff (PT1S) must be at least .initial-backoff (PT2S)"));
   }
 
   @Test
@@ -38,7 +40,7 @@ class PipelineSettingsTest {
     PipelineSettings d = defaults();
     PipelineSettings small = new PipelineSettings(d.topics(), new BatchingConfig(32, Duration.ofMillis(50), 1, 8),
         new BackpressureConfig(16, 1 << 20, 0.5), new LoadPolicyConfig(LoadPolicy.DROP_STALE, Duration.ofMillis(20)),
-        d.delivery(), d.limits());
+        d.delivery(), d.limits(), d.faults());
     assertThatThrownBy(() -> small.validate(DECODED))
         .hasMessageContaining("visionstream.classifier.backpressure.max-in-flight-records (16) must be at least "
             + "visionstream.classifier.batching.max-batch-size (32)")
@@ -49,10 +51,11 @@ class PipelineSettingsTest {
   }
 
   @Test
-  void exactlyOnceNeedsATransactionalId() {
-    PipelineSettings d = defaults();
-    PipelineSettings eos = new PipelineSettings(d.topics(), d.batching(), d.backpressure(), d.load(),
-        TestSettings.delivery(DeliveryGuarantee.EXACTLY_ONCE, "g", " "), d.limits());
-    assertThatThrownBy(() -> eos.validate(DECODED)).hasMessageContaining("visionstream.classifier.delivery.transactional-id must not be empty");
+  void exactlyOnceWithoutATransactionalIdDerivesOneFromTheHostName() {
+    DeliveryConfig derived = TestSettings.delivery(DeliveryGuarantee.EXACTLY_ONCE, "g", " ");
+    assertThat(derived.effectiveTransactionalId()).startsWith(DeliveryConfig.TRANSACTIONAL_ID_PREFIX)
+        .hasSizeGreaterThan(DeliveryConfig.TRANSACTIONAL_ID_PREFIX.length());
+    assertThat(TestSettings.delivery(DeliveryGuarantee.EXACTLY_ONCE, "g", "classifier-7").effectiveTransactionalId())
+        .isEqualTo("classifier-7");
   }
 }

@@ -15,36 +15,41 @@ public final class TestSettings {
             BackpressureConfig.DEFAULT_RESUME_RATIO),
         new LoadPolicyConfig(LoadPolicy.NEVER_DROP, Duration.ofSeconds(2)),
         new DeliveryConfig(DeliveryGuarantee.AT_LEAST_ONCE, DeliveryConfig.DEFAULT_GROUP_ID, DeliveryConfig.DEFAULT_TRANSACTIONAL_ID,
-            Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(20)),
-        new LimitsConfig(LimitsConfig.DEFAULT_MAX_RECORD_BYTES, LimitsConfig.DEFAULT_MAX_PIXELS, LimitsConfig.DEFAULT_MAX_DEAD_LETTER_BYTES));
+            Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(60)),
+        new LimitsConfig(LimitsConfig.DEFAULT_MAX_RECORD_BYTES, LimitsConfig.DEFAULT_MAX_PIXELS, LimitsConfig.DEFAULT_MAX_DEAD_LETTER_BYTES),
+        FaultsConfig.defaults());
   }
 
   public static PipelineSettings with(PipelineSettings s, TopicsConfig topics) {
-    return new PipelineSettings(topics, s.batching(), s.backpressure(), s.load(), s.delivery(), s.limits());
+    return new PipelineSettings(topics, s.batching(), s.backpressure(), s.load(), s.delivery(), s.limits(), s.faults());
   }
 
   public static PipelineSettings with(PipelineSettings s, BatchingConfig batching) {
-    return new PipelineSettings(s.topics(), batching, s.backpressure(), s.load(), s.delivery(), s.limits());
+    return new PipelineSettings(s.topics(), batching, s.backpressure(), s.load(), s.delivery(), s.limits(), s.faults());
   }
 
   public static PipelineSettings with(PipelineSettings s, BackpressureConfig backpressure) {
-    return new PipelineSettings(s.topics(), s.batching(), backpressure, s.load(), s.delivery(), s.limits());
+    return new PipelineSettings(s.topics(), s.batching(), backpressure, s.load(), s.delivery(), s.limits(), s.faults());
   }
 
   public static PipelineSettings with(PipelineSettings s, LoadPolicyConfig load) {
-    return new PipelineSettings(s.topics(), s.batching(), s.backpressure(), load, s.delivery(), s.limits());
+    return new PipelineSettings(s.topics(), s.batching(), s.backpressure(), load, s.delivery(), s.limits(), s.faults());
   }
 
   public static PipelineSettings with(PipelineSettings s, DeliveryConfig delivery) {
-    return new PipelineSettings(s.topics(), s.batching(), s.backpressure(), s.load(), delivery, s.limits());
+    return new PipelineSettings(s.topics(), s.batching(), s.backpressure(), s.load(), delivery, s.limits(), s.faults());
   }
 
   public static PipelineSettings with(PipelineSettings s, LimitsConfig limits) {
-    return new PipelineSettings(s.topics(), s.batching(), s.backpressure(), s.load(), s.delivery(), limits);
+    return new PipelineSettings(s.topics(), s.batching(), s.backpressure(), s.load(), s.delivery(), limits, s.faults());
+  }
+
+  public static PipelineSettings with(PipelineSettings s, FaultsConfig faults) {
+    return new PipelineSettings(s.topics(), s.batching(), s.backpressure(), s.load(), s.delivery(), s.limits(), faults);
   }
 
   public static DeliveryConfig delivery(DeliveryGuarantee guarantee, String groupId, String transactionalId) {
     return new DeliveryConfig(guarantee, groupId, transactionalId, Duration.ofMillis(200), Duration.ofSeconds(10),
-        Duration.ofSeconds(20));
+        Duration.ofSeconds(20), Duration.ofSeconds(60));
   }
 }

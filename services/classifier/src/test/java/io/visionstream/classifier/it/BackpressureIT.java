@@ -124,7 +124,7 @@ class BackpressureIT {
       });
       sampler.start();
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (pipeline.metrics().count(io.visionstream.classifier.pipeline.Outcome.Kind.CLASSIFIED) < EVENTS
+      while (pipeline.metrics().count(io.visionstream.classifier.work.Outcome.Kind.CLASSIFIED) < EVENTS
           && System.nanoTime() < deadline) {
         ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
         seen.groups.add(description.groupState() + "/" + description.members().size());
@@ -133,7 +133,7 @@ class BackpressureIT {
       watching.set(false);
       sampler.join();
 
-      assertThat(pipeline.metrics().count(io.visionstream.classifier.pipeline.Outcome.Kind.CLASSIFIED)).isEqualTo(EVENTS);
+      assertThat(pipeline.metrics().count(io.visionstream.classifier.work.Outcome.Kind.CLASSIFIED)).isEqualTo(EVENTS);
       assertThat(pipeline.budget().peakRecords()).isLessThanOrEqualTo(budget.maxInFlightRecords());
       assertThat(pipeline.budget().peakBytes()).isLessThanOrEqualTo(budget.maxInFlightBytes());
       assertThat(seen.maxRecords.get()).isPositive().isLessThanOrEqualTo(budget.maxInFlightRecords());

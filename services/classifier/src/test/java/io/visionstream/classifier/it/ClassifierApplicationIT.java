@@ -11,7 +11,7 @@ import io.visionstream.classifier.config.DeliveryConfig;
 import io.visionstream.classifier.config.DeliveryGuarantee;
 import io.visionstream.classifier.config.LoadPolicy;
 import io.visionstream.classifier.config.LoadPolicyConfig;
-import io.visionstream.classifier.pipeline.Outcome;
+import io.visionstream.classifier.work.Outcome;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
 import io.visionstream.schemas.ContentType;

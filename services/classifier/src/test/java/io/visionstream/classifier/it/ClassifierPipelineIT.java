@@ -13,8 +13,8 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
-import io.visionstream.classifier.pipeline.DeadLetterReason;
-import io.visionstream.classifier.pipeline.Outcome;
+import io.visionstream.classifier.work.DeadLetterReason;
+import io.visionstream.classifier.work.Outcome;
 import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.schemas.serde.DeadLetterHeaders;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
@@ -67,15 +67,6 @@ class ClassifierPipelineIT {
     model.close();
   }
 
-  private static TopicsConfig topics(KafkaTestBroker broker, String name, int partitions) {
-    TopicsConfig topics = new TopicsConfig(broker.uniqueTopic(name), broker.uniqueTopic(name + "-predictions"),
-        broker.uniqueTopic(name + "-dlq"));
-    broker.createTopic(topics.input(), partitions);
-    broker.createTopic(topics.predictions(), partitions);
-    broker.createTopic(topics.deadLetters(), 1);
-    return topics;
-  }
-
   private static ClassifierPipeline start(KafkaTestBroker broker, PipelineSettings settings) {
     return ClassifierPipeline.start(settings, new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()),
         model, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC());
@@ -83,7 +74,7 @@ class ClassifierPipelineIT {
 
   @Test
   void twoThousandEventsGiveTwoThousandPredictionsEachEqualToSingleImageInferenceInSourceOrder(KafkaTestBroker broker) {
-    TopicsConfig topics = topics(broker, "events-2000", 4);
+    TopicsConfig topics = Fixtures.topics(broker, "events-2000", 4);
     PipelineSettings settings = TestSettings.with(TestSettings.with(TestSettings.defaults(), topics),
         TestSettings.delivery(DeliveryGuarantee.AT_LEAST_ONCE, broker.uniqueTopic("group"), "unused"));
     List<byte[]> frames = Fixtures.jpegs(20, 100);
@@ -105,7 +96,7 @@ class ClassifierPipelineIT {
     List<ConsumerRecord<byte[], byte[]>> out;
     try (ClassifierPipeline pipeline = start(broker, settings)) {
       out = Fixtures.read(broker, topics.predictions(), 2000, Duration.ofSeconds(120), false);
-      assertThat(pipeline.state()).isEqualTo(ClassifierPipeline.State.RUNNING);
+      assertThat(pipeline.state()).isEqualTo(io.visionstream.classifier.lifecycle.State.RUNNING);
     }
 
     List<Prediction> predictions = out.stream().map(Fixtures::prediction).toList();
@@ -146,7 +137,7 @@ class ClassifierPipelineIT {
 
   @Test
   void poisonOfEveryKindGoesToTheDeadLetterTopicWhileGoodEventsFlowOn(KafkaTestBroker broker) {
-    TopicsConfig topics = topics(broker, "poison", 2);
+    TopicsConfig topics = Fixtures.topics(broker, "poison", 2);
     PipelineSettings settings = TestSettings.with(TestSettings.with(TestSettings.with(TestSettings.defaults(), topics),
         TestSettings.delivery(DeliveryGuarantee.AT_LEAST_ONCE, broker.uniqueTopic("group"), "unused")),
         new LimitsConfig(200_000, 1_000_000, LimitsConfig.DEFAULT_MAX_DEAD_LETTER_BYTES));
@@ -243,7 +234,7 @@ class ClassifierPipelineIT {
 
   @Test
   void staleFramesAreSkippedWithAPredictionUnderDropStale(KafkaTestBroker broker) {
-    TopicsConfig topics = topics(broker, "stale", 1);
+    TopicsConfig topics = Fixtures.topics(broker, "stale", 1);
     PipelineSettings settings = TestSettings.with(TestSettings.with(TestSettings.with(TestSettings.defaults(), topics),
         TestSettings.delivery(DeliveryGuarantee.AT_LEAST_ONCE, broker.uniqueTopic("group"), "unused")),
         new LoadPolicyConfig(LoadPolicy.DROP_STALE, Duration.ofSeconds(30)));
@@ -275,7 +266,7 @@ class ClassifierPipelineIT {
 
   @Test
   void exactlyOnceWritesEachPredictionOnceAndCommitsOffsetsInTheTransaction(KafkaTestBroker broker) throws Exception {
-    TopicsConfig topics = topics(broker, "eos", 3);
+    TopicsConfig topics = Fixtures.topics(broker, "eos", 3);
     String group = broker.uniqueTopic("group");
     PipelineSettings settings = TestSettings.with(TestSettings.with(TestSettings.defaults(), topics),
         TestSettings.delivery(DeliveryGuarantee.EXACTLY_ONCE, group, broker.uniqueTopic("classifier-tx")));

@@ -7,10 +7,8 @@ import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
 import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.Prediction;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,14 +118,6 @@ class CrashRecoveryIT {
 
   /** The service as deployed: this module's jar and target/lib, configured by system properties. */
   private static Process startService(KafkaTestBroker broker, String input, String guarantee, String name) throws IOException {
-    Path target = Path.of("target");
-    File jar;
-    try (var files = Files.list(target)) {
-      jar = files.filter(f -> f.getFileName().toString().matches("visionstream-classifier-.*\\.jar")
-          && !f.getFileName().toString().contains("-tests")).findFirst().orElseThrow().toFile();
-    }
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx768m", "-cp", jar + File.pathSeparator + target.resolve("lib") + File.separator + "*"));
     Map<String, String> properties = new HashMap<>();
     properties.put("micronaut.server.port", "-1");
     properties.put("visionstream.kafka.bootstrap-servers", broker.bootstrapServers());
@@ -143,9 +133,8 @@ class CrashRecoveryIT {
     // The restarted member waits for the killed one's session to expire; 6 s is the broker's minimum.
     properties.put("visionstream.kafka.consumer.session.timeout.ms", "6000");
     properties.put("visionstream.kafka.consumer.heartbeat.interval.ms", "1000");
-    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-    command.add("io.visionstream.classifier.ClassifierApplication");
-    Path log = target.resolve("crash-" + input + "-" + name + ".log");
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Path log = Path.of("target", "crash-" + input + "-" + name + ".log");
+    return new ProcessBuilder(Fixtures.serviceCommand("768m", properties)).redirectErrorStream(true).redirectOutput(log.toFile())
+        .start();
   }
 }

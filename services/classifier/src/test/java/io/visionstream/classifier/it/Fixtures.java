@@ -1,5 +1,6 @@
 package io.visionstream.classifier.it;
 
+import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.model.preprocess.Preprocessing;
 import io.visionstream.model.preprocess.TestImages;
@@ -12,6 +13,7 @@ import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.ImageEvent;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.serde.AvroSerdes;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -87,6 +89,34 @@ final class Fixtures {
   static ImageEvent event(String source, byte[] image, ContentType type, Instant capturedAt, Map<String, String> attributes) {
     return ImageEvent.newBuilder().setEventId(UUID.randomUUID()).setSourceId(source).setCapturedAt(capturedAt)
         .setContentType(type).setImage(ByteBuffer.wrap(image)).setAttributes(attributes).build();
+  }
+
+  /** Input, predictions and dead-letter topics with unique names; the first two with {@code partitions}. */
+  static TopicsConfig topics(KafkaTestBroker broker, String name, int partitions) {
+    TopicsConfig topics = new TopicsConfig(broker.uniqueTopic(name),
+        broker.uniqueTopic(name + "-predictions"), broker.uniqueTopic(name + "-dlq"));
+    broker.createTopic(topics.input(), partitions);
+    broker.createTopic(topics.predictions(), partitions);
+    broker.createTopic(topics.deadLetters(), 1);
+    return topics;
+  }
+
+  /**
+   * The command that runs the packaged service as deployed, in its own JVM: this module's jar and
+   * target/lib, with {@code properties} as system properties.
+   */
+  static List<String> serviceCommand(String maxHeap, Map<String, String> properties) throws IOException {
+    Path target = Path.of("target");
+    Path jar;
+    try (var files = Files.list(target)) {
+      jar = files.filter(f -> f.getFileName().toString().matches("visionstream-classifier-.*\\.jar")
+          && !f.getFileName().toString().contains("-tests")).findFirst().orElseThrow();
+    }
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + maxHeap, "-cp", jar + File.pathSeparator + target.resolve("lib") + File.separator + "*"));
+    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("io.visionstream.classifier.ClassifierApplication");
+    return command;
   }
 
   static byte[] encode(ImageEvent event) {

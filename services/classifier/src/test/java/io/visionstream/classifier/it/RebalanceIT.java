@@ -10,7 +10,7 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
-import io.visionstream.classifier.pipeline.Outcome;
+import io.visionstream.classifier.work.Outcome;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
 import io.visionstream.model.inference.SessionSettings;

@@ -2,8 +2,8 @@ package io.visionstream.classifier.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.visionstream.classifier.pipeline.DeadLetterReason;
-import io.visionstream.classifier.pipeline.WorkItem;
+import io.visionstream.classifier.work.DeadLetterReason;
+import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.ImageEvent;
 import io.visionstream.schemas.ModelRef;
@@ -36,7 +36,7 @@ class OutputRecordsTest {
     WorkItem item = new WorkItem(new ConsumerRecord<>("image-events", 2, 41L, "other-key".getBytes(StandardCharsets.UTF_8), value),
         0, value.length);
 
-    ProducerRecord<byte[], byte[]> letter = outputs.deadLetter(item, DeadLetterReason.RECORD_TOO_LARGE, "too large", null);
+    ProducerRecord<byte[], byte[]> letter = outputs.deadLetter(item, DeadLetterReason.RECORD_TOO_LARGE, "too large", null, 1);
 
     assertThat(letter.value()).hasSize(1000);
     assertThat(header(letter, DeadLetterHeaders.TRUNCATED_FROM)).isEqualTo(Integer.toString(value.length));
@@ -50,7 +50,7 @@ class OutputRecordsTest {
     byte[] value = "{\"event_id\": \"x\"}".getBytes(StandardCharsets.UTF_8);
     WorkItem item = new WorkItem(new ConsumerRecord<>("image-events", 0, 7L, null, value), 0, value.length);
 
-    ProducerRecord<byte[], byte[]> letter = outputs.deadLetter(item, DeadLetterReason.INVALID_EVENT, "not Avro", null);
+    ProducerRecord<byte[], byte[]> letter = outputs.deadLetter(item, DeadLetterReason.INVALID_EVENT, "not Avro", null, 1);
 
     assertThat(header(letter, DeadLetterHeaders.EVENT_ID)).isNull();
     assertThat(header(letter, DeadLetterHeaders.EVENT_SOURCE_ID)).isNull();

@@ -23,7 +23,7 @@ final class ContainerBroker extends AbstractTestBroker {
   }
 
   static ContainerBroker start(String image) {
-    KafkaContainer container = new KafkaContainer(image);
+    KafkaContainer container = new KafkaContainer(image).withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
     container.start();
     return new ContainerBroker(container);
   }

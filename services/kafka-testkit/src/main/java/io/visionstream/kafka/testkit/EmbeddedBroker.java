@@ -21,7 +21,8 @@ final class EmbeddedBroker extends AbstractTestBroker {
   static EmbeddedBroker start() {
     try {
       Path dir = Files.createTempDirectory("visionstream-kafka-test-");
-      return new EmbeddedBroker(LocalKafkaBroker.start(dir, 0, 0, Map.of()));
+      // tests create their topics; a missing topic must stay missing (as in production set-ups)
+      return new EmbeddedBroker(LocalKafkaBroker.start(dir, 0, 0, Map.of("auto.create.topics.enable", "false")));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory for the test broker", e);
     }

@@ -39,12 +39,22 @@ public final class ImageHeaders {
   }
 
   static Header read(byte[] image) throws ImageRejectedException {
-    String format = sniff(image);
+    return read(image, 0, image.length);
+  }
+
+  /**
+   * The format and dimensions declared by the JPEG or PNG image in {@code data[offset, offset + length)}.
+   *
+   * @throws ImageRejectedException if the bytes are not a JPEG or PNG, or the header is unreadable
+   */
+  public static Header read(byte[] data, int offset, int length) throws ImageRejectedException {
+    byte[] start = java.util.Arrays.copyOfRange(data, offset, offset + Math.min(length, 8));
+    String format = sniff(start);
     if (format == null) {
       throw new ImageRejectedException(ImageRejectedException.Reason.UNSUPPORTED_FORMAT, "not a JPEG or PNG image ("
-          + image.length + " bytes, starting " + hexPrefix(image) + ")");
+          + length + " bytes, starting " + hexPrefix(start) + ")");
     }
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(image))) {
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data, offset, length))) {
       Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
       ImageReader reader = readers.next();
       try {
@@ -55,7 +65,7 @@ public final class ImageHeaders {
       }
     } catch (IOException | RuntimeException e) {
       throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE, format + " header is unreadable ("
-          + image.length + " bytes): " + e.getMessage());
+          + length + " bytes): " + e.getMessage());
     }
   }
 

@@ -1,4 +1,4 @@
-package io.visionstream.classifier.pipeline;
+package io.visionstream.classifier.work;
 
 import io.visionstream.classifier.config.LoadPolicy;
 import io.visionstream.classifier.config.LoadPolicyConfig;

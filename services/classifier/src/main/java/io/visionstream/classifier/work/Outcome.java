@@ -1,4 +1,4 @@
-package io.visionstream.classifier.pipeline;
+package io.visionstream.classifier.work;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 

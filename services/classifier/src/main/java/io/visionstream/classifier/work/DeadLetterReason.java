@@ -1,4 +1,4 @@
-package io.visionstream.classifier.pipeline;
+package io.visionstream.classifier.work;
 
 /** Why a record went to the dead-letter topic; the value of its {@code visionstream.error.reason} header. */
 public enum DeadLetterReason {
@@ -14,6 +14,6 @@ public enum DeadLetterReason {
   TOO_MANY_PIXELS,
   /** The image data cannot be decoded (truncated or corrupt). */
   UNDECODABLE,
-  /** The model failed on the batch this image was in. */
+  /** The model fails on this image alone, twice, while it classifies other images (found by bisecting a failed batch). */
   INFERENCE_FAILED
 }

@@ -1,4 +1,4 @@
-package io.visionstream.classifier.pipeline;
+package io.visionstream.classifier.work;
 
 import io.visionstream.schemas.ImageEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,7 +15,9 @@ public final class WorkItem {
   private final ConsumerRecord<byte[], byte[]> record;
   private final TopicPartition partition;
   private final int epoch;
-  private final long budgetBytes;
+  private final long decodeBytes;
+  private long heldBytes;
+  private boolean decodeHeld;
   private ImageEvent event;
   private float[] pixels;
 
@@ -24,10 +26,20 @@ public final class WorkItem {
    * @param budgetBytes what the item costs the in-flight budget
    */
   public WorkItem(ConsumerRecord<byte[], byte[]> record, int epoch, long budgetBytes) {
+    this(record, epoch, budgetBytes, 0);
+  }
+
+  /**
+   * @param budgetBytes what the item costs the in-flight budget, {@code decodeBytes} included
+   * @param decodeBytes the part of it that decoding the image takes, given back once it is decoded
+   */
+  public WorkItem(ConsumerRecord<byte[], byte[]> record, int epoch, long budgetBytes, long decodeBytes) {
     this.record = record;
     this.partition = new TopicPartition(record.topic(), record.partition());
     this.epoch = epoch;
-    this.budgetBytes = budgetBytes;
+    this.heldBytes = budgetBytes;
+    this.decodeBytes = decodeBytes;
+    this.decodeHeld = decodeBytes > 0;
   }
 
   public ConsumerRecord<byte[], byte[]> record() {
@@ -46,8 +58,27 @@ public final class WorkItem {
     return epoch;
   }
 
-  public long budgetBytes() {
-    return budgetBytes;
+  /** Bytes of the in-flight budget the item still holds. */
+  public synchronized long budgetBytes() {
+    return heldBytes;
+  }
+
+  /** Gives up the decode part of the item's budget (once decoded); returns it, or 0 if already given. */
+  public synchronized long takeDecodeBytes() {
+    if (!decodeHeld) {
+      return 0;
+    }
+    decodeHeld = false;
+    heldBytes -= decodeBytes;
+    return decodeBytes;
+  }
+
+  /** Gives up everything the item still holds of the budget (it is done or abandoned); returns it. */
+  public synchronized long takeBudgetBytes() {
+    long held = heldBytes;
+    heldBytes = 0;
+    decodeHeld = false;
+    return held;
   }
 
   /** The decoded event, or {@code null} before decoding (or if the record is not an ImageEvent). */

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Decode-memory soak: near-max-pixels PNGs through the classifier service, peak RSS next to the
+# in-flight byte budget. Starts its own broker (127.0.0.1:19093), builds a seeded ResNet-18, sends
+# COUNT events whose image is a WIDTH×HEIGHT PNG (smooth content: a few MB encoded, under
+# max-record-bytes; ~40 M pixels decoded, under max-pixels), samples the classifier's RSS every
+# 0.2 s until every event has its prediction, and prints one summary line.
+#
+#   services/classifier/bench/decode-memory.sh                 # this checkout's classifier
+#   CLASSIFIER_CP=/other/checkout/...:lib/* services/classifier/bench/decode-memory.sh   # another build
+#
+# Needs python3 with PIL, python3-avro and python3-confluent-kafka (Debian packages).
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+count=${COUNT:-24}
+width=${WIDTH:-6300}
+height=${HEIGHT:-6300}
+port=19093
+work=$(mktemp -d /tmp/decode-memory.XXXXXX)
+trap '[ -n "${classifier:-}" ] && kill "$classifier" 2>/dev/null; "$repo/deploy/local/kafka-broker" stop --data-dir "$work/kafka" >/dev/null 2>&1 || true' EXIT
+
+"$repo/deploy/local/kafka-broker" start --data-dir "$work/kafka" --port $port --topic bench-images:1 \
+  --topic bench-predictions:1 --topic bench-dlq:1 --set message.max.bytes=10485760 >/dev/null
+"$repo/deploy/local/visionstream-model" build --arch resnet18 --seed 1 --classes 10 --labels <(seq 0 9) \
+  --out "$work/model" >/dev/null 2>&1
+
+/usr/bin/python3 - "$work/image.png" "$width" "$height" <<'PY'
+import sys
+from PIL import Image
+w, h = int(sys.argv[2]), int(sys.argv[3])
+# a smooth gradient: tens of millions of pixels that encode to a few megabytes
+row = Image.linear_gradient("L").resize((w, 1))
+image = Image.merge("RGB", (row.resize((w, h)), row.resize((w, h)).transpose(Image.Transpose.ROTATE_180),
+                            Image.new("L", (w, h), 128)))
+image.save(sys.argv[1], optimize=False, compress_level=9)
+PY
+echo "image: ${width}x${height} PNG, $(stat -c %s "$work/image.png") bytes" >&2
+
+budget=$((256 << 20))
+props=(-Dmicronaut.server.port=18083 -Dvisionstream.kafka.bootstrap-servers=127.0.0.1:$port
+  -Dvisionstream.classifier.model.dir="$work/model" -Dvisionstream.classifier.topics.input=bench-images
+  -Dvisionstream.classifier.topics.predictions=bench-predictions -Dvisionstream.classifier.topics.dead-letters=bench-dlq
+  -Dvisionstream.classifier.delivery.group-id=bench-$$ -Dvisionstream.classifier.backpressure.max-in-flight-bytes=$budget)
+if [ -n "${CLASSIFIER_CP:-}" ]; then
+  java -Xmx1g "${props[@]}" -cp "$CLASSIFIER_CP" io.visionstream.classifier.ClassifierApplication >"$work/classifier.log" 2>&1 &
+else
+  VISIONSTREAM_JAVA_OPTS="-Xmx1g ${props[*]}" "$repo/deploy/local/classifier" >"$work/classifier.log" 2>&1 &
+fi
+classifier=$!
+until curl -sf -o /dev/null http://127.0.0.1:18083/health/liveness; do sleep 0.5; done
+pid=$(pgrep -f -n "micronaut.server.port=18083.*ClassifierApplication")
+idle=$(ps -o rss= -p "$pid")
+
+/usr/bin/python3 - "$repo" "$work/image.png" "$count" $port <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1] + "/schemas/examples/python")
+import image_event
+from confluent_kafka import Producer
+schemas = image_event.load_schemas()
+producer = Producer({"bootstrap.servers": "127.0.0.1:" + sys.argv[4], "message.max.bytes": 10485760})
+for i in range(int(sys.argv[3])):
+    record = image_event.image_event(sys.argv[2], "soak-%d" % (i % 4))
+    value = image_event.encode(schemas["ImageEvent"], record)
+    producer.produce("bench-images", key=record["source_id"].encode(), value=value)
+producer.flush(60)
+PY
+
+peak=$idle
+start=$(date +%s)
+while :; do
+  rss=$(ps -o rss= -p "$pid" || echo 0)
+  [ "$rss" -gt "$peak" ] && peak=$rss
+  done_count=$(curl -s http://127.0.0.1:18083/prometheus | awk '/^visionstream_classifier_outcomes_total/ {s += $2} END {print int(s)}')
+  [ "${done_count:-0}" -ge "$count" ] && break
+  [ $(( $(date +%s) - start )) -gt 900 ] && { echo "timed out after 900 s with $done_count of $count" >&2; exit 1; }
+  sleep 0.2
+done
+echo "images=$count size=${width}x${height} budget_mib=$((budget >> 20)) idle_rss_mib=$((idle / 1024)) peak_rss_mib=$((peak / 1024)) seconds=$(( $(date +%s) - start ))"

@@ -1,0 +1,182 @@
+package io.visionstream.classifier.fault;
+
+import io.visionstream.classifier.lifecycle.Lifecycle;
+import io.visionstream.classifier.lifecycle.State;
+import io.visionstream.classifier.work.Stage;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where stages report system faults. A stage that hits one calls {@link #retrying} before each
+ * retry and {@link #recovered} after the first success: while any stage retries the pipeline is
+ * RETRYING (partitions paused, readiness DOWN), and once a stage has been failing for longer than
+ * the give-up time the pipeline FAILS. Logs the start of an outage, at most one line a
+ * {@value #LOG_EVERY_SECONDS} s while it lasts, and its end. Thread-safe.
+ */
+public final class Faults {
+
+  private static final Logger log = LoggerFactory.getLogger(Faults.class);
+  static final int LOG_EVERY_SECONDS = 30;
+
+  /** A stage kept failing for longer than the give-up time. */
+  public static final class GaveUpException extends RuntimeException {
+    GaveUpException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private static final class Outage {
+    final long sinceNanos;
+    int attempts;
+    long loggedNanos;
+
+    Outage(long sinceNanos) {
+      this.sinceNanos = sinceNanos;
+      this.loggedNanos = sinceNanos;
+    }
+  }
+
+  private final Lifecycle lifecycle;
+  private final Backoff backoff;
+  private final long giveUpNanos;
+  private final LongSupplier nanos;
+  private final Map<Stage, Outage> outages = new EnumMap<>(Stage.class);
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition woken = lock.newCondition();
+  private long retries;
+
+  public Faults(Lifecycle lifecycle, Backoff backoff, Duration giveUpAfter, LongSupplier nanos) {
+    this.lifecycle = lifecycle;
+    this.backoff = backoff;
+    this.giveUpNanos = giveUpAfter.toNanos();
+    this.nanos = nanos;
+  }
+
+  /**
+   * {@code stage} failed with a system fault and will try again: returns how long to wait first.
+   *
+   * @throws GaveUpException after failing the pipeline, when the stage has been failing for longer
+   *     than the give-up time
+   */
+  public Duration retrying(Stage stage, Throwable cause) {
+    lock.lock();
+    try {
+      long now = nanos.getAsLong();
+      Outage outage = outages.get(stage);
+      if (outage == null) {
+        outage = new Outage(now);
+        outages.put(stage, outage);
+        lifecycle.moveTo(State.RETRYING);
+        log.warn("System fault in stage {}: {}; nothing is dead-lettered or committed past it, retrying for up to {} s",
+            stage.label(), cause.toString(), TimeUnit.NANOSECONDS.toSeconds(giveUpNanos), cause);
+      }
+      outage.attempts++;
+      retries++;
+      long failing = now - outage.sinceNanos;
+      if (failing > giveUpNanos) {
+        GaveUpException gaveUp = new GaveUpException("stage " + stage.label() + " kept failing for "
+            + TimeUnit.NANOSECONDS.toSeconds(failing) + " s (" + outage.attempts + " attempts, faults.give-up-after "
+            + TimeUnit.NANOSECONDS.toSeconds(giveUpNanos) + " s): " + cause, cause);
+        lifecycle.fail(gaveUp);
+        throw gaveUp;
+      }
+      if (now - outage.loggedNanos >= TimeUnit.SECONDS.toNanos(LOG_EVERY_SECONDS)) {
+        outage.loggedNanos = now;
+        log.warn("Stage {} still failing after {} attempts over {} s: {}", stage.label(), outage.attempts,
+            TimeUnit.NANOSECONDS.toSeconds(failing), cause.toString());
+      }
+      return backoff.delay(outage.attempts);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** {@code stage} succeeded; ends its outage, if it had one. */
+  public void recovered(Stage stage) {
+    lock.lock();
+    try {
+      Outage outage = outages.remove(stage);
+      if (outage == null) {
+        return;
+      }
+      log.info("Stage {} recovered after {} attempts over {} ms", stage.label(), outage.attempts,
+          TimeUnit.NANOSECONDS.toMillis(nanos.getAsLong() - outage.sinceNanos));
+      if (outages.isEmpty()) {
+        lifecycle.moveTo(State.RUNNING);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** True while {@code stage} is in an outage. */
+  public boolean isRetrying(Stage stage) {
+    lock.lock();
+    try {
+      return outages.containsKey(stage);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stages in an outage and how long each has been failing, for health. */
+  public Map<Stage, Duration> outages() {
+    lock.lock();
+    try {
+      Map<Stage, Duration> copy = new EnumMap<>(Stage.class);
+      long now = nanos.getAsLong();
+      outages.forEach((stage, outage) -> copy.put(stage, Duration.ofNanos(now - outage.sinceNanos)));
+      return copy;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Retries since start, all stages. */
+  public long retries() {
+    lock.lock();
+    try {
+      return retries;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits {@code pause} before a retry; returns early, false, once the pipeline is stopping (so a
+   * close never waits out a backoff). True when the stage should try again.
+   */
+  public boolean pause(Duration pause) throws InterruptedException {
+    long deadline = System.nanoTime() + pause.toNanos();
+    lock.lock();
+    try {
+      while (!lifecycle.state().isStopping()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return true;
+        }
+        woken.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+      }
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes stages waiting in {@link #pause} to look at the lifecycle again. */
+  public void wake() {
+    lock.lock();
+    try {
+      woken.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package io.visionstream.classifier.source;
+
+import io.visionstream.classifier.work.DeadLetterReason;
+import io.visionstream.classifier.work.Outcome;
+import io.visionstream.classifier.work.Outputs;
+import io.visionstream.classifier.work.Tracking;
+import io.visionstream.classifier.work.WorkItem;
+import io.visionstream.model.preprocess.ImageHeaders;
+import io.visionstream.model.preprocess.ImageRejectedException;
+import io.visionstream.schemas.serde.ImageEventIds;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * What an admitted record costs the in-flight budget and where it goes. A record over the size
+ * limit costs its size and goes straight to the dead-letter topic. Any other costs its size and
+ * its model input for as long as it is in flight, plus, until it is decoded, the memory decoding
+ * its image takes, read from the image header's dimensions before anything is decoded: a huge
+ * image waits for room in the budget instead of being decoded beside others. Then it goes to the
+ * decode stage.
+ */
+public final class Admission implements PollLoop.Admit {
+
+  /**
+   * Bytes of native memory per pixel while an image is decoded and resized: the decoded RGB bytes
+   * (3), their float32 copy (12) and the resize's intermediates. Measured, not derived: one
+   * 6300×6300 PNG raised the service's RSS by 897 MiB, 23.7 bytes per pixel
+   * ({@code services/classifier/bench/decode-memory.sh}, BENCHMARKS.md).
+   */
+  public static final long DECODE_BYTES_PER_PIXEL = 24;
+
+  private final int maxRecordBytes;
+  private final long maxPixels;
+  private final long inputBytes;
+  private final Outputs outputs;
+  private final Consumer<WorkItem> decode;
+  private final Tracking tracking;
+
+  /**
+   * @param inputBytes size of one preprocessed model input
+   * @param decode receives records to decode
+   */
+  public Admission(int maxRecordBytes, long maxPixels, long inputBytes, Outputs outputs, Consumer<WorkItem> decode,
+      Tracking tracking) {
+    this.maxRecordBytes = maxRecordBytes;
+    this.maxPixels = maxPixels;
+    this.inputBytes = inputBytes;
+    this.outputs = outputs;
+    this.decode = decode;
+    this.tracking = tracking;
+  }
+
+  @Override
+  public long cost(ConsumerRecord<byte[], byte[]> record) {
+    long size = size(record);
+    return size > maxRecordBytes ? size : size + inputBytes;
+  }
+
+  @Override
+  public long decodeCost(ConsumerRecord<byte[], byte[]> record) {
+    return size(record) > maxRecordBytes ? 0 : decodeBytes(record.value());
+  }
+
+  /**
+   * Memory decoding the image in {@code value} takes, from its header; 0 when there is no readable
+   * header or it declares more than the pixel limit (such images are rejected before decoding).
+   */
+  long decodeBytes(byte[] value) {
+    Optional<ByteBuffer> image = ImageEventIds.image(value);
+    if (image.isEmpty()) {
+      return 0;
+    }
+    ByteBuffer bytes = image.get();
+    try {
+      ImageHeaders.Header header = ImageHeaders.read(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+      return header.pixels() > maxPixels ? 0 : header.pixels() * DECODE_BYTES_PER_PIXEL;
+    } catch (ImageRejectedException e) {
+      return 0;
+    }
+  }
+
+  /** Sends the item on: to the dead-letter topic if too large, else to the decode stage. */
+  @Override
+  public void route(WorkItem item) {
+    long size = size(item.record());
+    if (size > maxRecordBytes) {
+      String message = "record at " + item + " is " + size + " bytes, more than the limit of " + maxRecordBytes;
+      tracking.complete(Outcome.deadLetter(item, outputs.deadLetter(item, DeadLetterReason.RECORD_TOO_LARGE, message, null, 1),
+          DeadLetterReason.RECORD_TOO_LARGE));
+    } else {
+      decode.accept(item);
+    }
+  }
+
+  private static long size(ConsumerRecord<byte[], byte[]> record) {
+    return Math.max(0, record.serializedKeySize()) + (long) Math.max(0, record.serializedValueSize());
+  }
+}
