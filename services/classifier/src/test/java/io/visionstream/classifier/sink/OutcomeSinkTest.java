@@ -67,15 +67,18 @@ class OutcomeSinkTest {
     return sink;
   }
 
+  /** Releases {@code n} outcomes at once, as the tracker does: all of them admitted before any is queued. */
   private List<WorkItem> release(int n, long firstOffset) {
     List<WorkItem> items = new ArrayList<>();
+    List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       WorkItem item = StageFixtures.item(0, firstOffset + i, StageFixtures.event("cam-1", new byte[] {1}));
       items.add(item);
-      all.add(item);
-      released.add(Outcome.classified(item, StageFixtures.outputs().prediction(item, PredictionStatus.CLASSIFIED,
+      outcomes.add(Outcome.classified(item, StageFixtures.outputs().prediction(item, PredictionStatus.CLASSIFIED,
           List.of(new ClassScore(0, "a", 0.9f)), 1, 10)));
     }
+    all.addAll(items);
+    released.addAll(outcomes);
     return items;
   }
 

@@ -15,10 +15,12 @@ import io.visionstream.classifier.work.WorkItem;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -93,8 +95,9 @@ class PollLoopTest {
     routed.forEach(this::finish);
     await().atMost(Duration.ofSeconds(5)).until(() -> !loop.paused());
     assertThat(loop.resumes()).isEqualTo(1);
-    await().atMost(Duration.ofSeconds(5)).until(() -> consumer.committed(java.util.Set.of(PARTITION)).get(PARTITION) != null
-        && consumer.committed(java.util.Set.of(PARTITION)).get(PARTITION).offset() == 2);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(consumer.committed(Set.of(PARTITION)))
+        .as("committed; the tracker offers %s", tracker.committable(Set.of(PARTITION)))
+        .containsEntry(PARTITION, new OffsetAndMetadata(2)));
   }
 
   @Test
@@ -115,9 +118,11 @@ class PollLoopTest {
     start(100);
     await().atMost(Duration.ofSeconds(5)).until(() -> tracker.epoch(PARTITION) > 0);
     lifecycle.moveTo(State.RETRYING);
-    add(0, 3);
     await().atMost(Duration.ofSeconds(5)).until(() -> loop.paused());
+    add(0, 3); // (MockConsumer forgets records it returned, so they are added once the partition is paused)
+    await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> true);
     assertThat(routed).isEmpty();
+    assertThat(loop.pausedPartitions()).containsExactly(PARTITION);
     lifecycle.moveTo(State.RUNNING);
     await().atMost(Duration.ofSeconds(5)).until(() -> routed.size() == 3);
   }
