@@ -1,18 +1,36 @@
-# Shared by the deploy/local launchers: build a module on first use and run its classes.
+# Shared by the deploy/local launchers. They never change directory, so paths given on their
+# command lines are resolved where the user gave them; the repository's own defaults (.local/)
+# reach the Java side as -Dvisionstream.home.
 # shellcheck shell=bash
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 
-# module_classpath DIR ARTIFACT: the module's jar and runtime dependencies, building them once.
-module_classpath() {
-  local dir="$repo/$1" artifact=$2 jar
-  jar=$(ls "$dir"/target/"$artifact"-*.jar 2>/dev/null | grep -v -e '-sources' -e '-tests' | head -n 1 || true)
-  if [ -z "$jar" ] || [ ! -d "$dir/target/lib" ]; then
-    echo "building $artifact (first run only) ..." >&2
-    (cd "$repo" && ./mvnw -q -B -ntp -pl "$1" -am package -DskipTests) >&2
-    jar=$(ls "$dir"/target/"$artifact"-*.jar | grep -v -e '-sources' -e '-tests' | head -n 1)
+# build_module DIR...: Maven builds the modules and the modules they depend on, recompiling only
+# what changed since the last build (a few seconds when nothing did). A failed build stops the
+# launcher.
+build_module() {
+  if [ -n "${VISIONSTREAM_SKIP_BUILD:-}" ]; then
+    return 0 # a test run by Maven, which has just built the modules
   fi
-  echo "$jar:$dir/target/lib/*"
+  local modules
+  modules=$(IFS=,; echo "$*")
+  for module in "$@"; do
+    if [ ! -f "$repo/$module/target/classpath.txt" ]; then
+      echo "building $modules (the first time takes a few minutes) ..." >&2
+      break
+    fi
+  done
+  if ! (cd "$repo" && MAVEN_OPTS="${MAVEN_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}" \
+      ./mvnw -q -B -ntp -pl "$modules" -am package -DskipTests) >&2; then
+    echo "$(basename "$0"): building $modules failed; the Maven output above says why" >&2
+    exit 1
+  fi
+}
+
+# module_classpath DIR: the module's classes and exactly the runtime dependencies Maven resolved
+# for it in the last build (target/classpath.txt); call build_module first.
+module_classpath() {
+  echo "$repo/$1/target/classes:$(cat "$repo/$1/target/classpath.txt")"
 }
 
 java_cmd() {

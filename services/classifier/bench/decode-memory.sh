@@ -6,7 +6,8 @@
 # 0.2 s until every event has its prediction, and prints one summary line.
 #
 #   services/classifier/bench/decode-memory.sh                 # this checkout's classifier
-#   CLASSIFIER_CP=/other/checkout/...:lib/* services/classifier/bench/decode-memory.sh   # another build
+#   CLASSIFIER_CP="$(cat /other/checkout/services/classifier/target/classpath.txt):/other/checkout/services/classifier/target/classes" \
+#     services/classifier/bench/decode-memory.sh                 # another build
 #
 # Needs python3 with PIL, python3-avro and python3-confluent-kafka (Debian packages).
 set -euo pipefail

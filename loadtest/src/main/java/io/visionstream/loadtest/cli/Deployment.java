@@ -1,6 +1,6 @@
 package io.visionstream.loadtest.cli;
 
-import io.visionstream.classifier.demo.DefaultModel;
+import io.visionstream.demo.DefaultModel;
 import io.visionstream.loadtest.Target;
 import io.visionstream.loadtest.local.LocalStack;
 import io.visionstream.loadtest.measure.LagProbe;

@@ -1,5 +1,7 @@
 package io.visionstream.loadtest.cli;
 
+import io.visionstream.demo.DefaultModel;
+
 import io.visionstream.model.train.FashionMnist;
 import io.visionstream.model.train.FashionMnistModel;
 import io.visionstream.model.train.LabelledImages;
@@ -110,7 +112,8 @@ public final class LoadOptions {
 
   public Path reportDir() {
     return reportDir != null ? reportDir
-        : Path.of(".local", "loadtest", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+        : DefaultModel.home().resolve(Path.of(".local", "loadtest",
+            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT))));
   }
 
   public boolean showProgress() {

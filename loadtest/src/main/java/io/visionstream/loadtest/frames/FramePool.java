@@ -2,7 +2,7 @@ package io.visionstream.loadtest.frames;
 
 import io.visionstream.model.train.LabelledImages;
 import io.visionstream.schemas.ContentType;
-import io.visionstream.classifier.demo.SyntheticScenes;
+import io.visionstream.demo.SyntheticScenes;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;

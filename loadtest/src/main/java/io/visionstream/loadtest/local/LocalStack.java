@@ -5,7 +5,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.visionstream.classifier.config.DeliveryConfig;
 import io.visionstream.classifier.config.TopicsConfig;
-import io.visionstream.classifier.demo.DefaultModel;
+import io.visionstream.demo.DefaultModel;
 import io.visionstream.kafka.local.LocalKafkaProcess;
 import io.visionstream.loadtest.Target;
 import java.io.IOException;

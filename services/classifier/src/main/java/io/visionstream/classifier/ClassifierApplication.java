@@ -1,11 +1,10 @@
 package io.visionstream.classifier;
 
 import io.micronaut.context.ApplicationContext;
-import io.micronaut.context.exceptions.BeanInstantiationException;
-import io.micronaut.runtime.Micronaut;
-import io.visionstream.classifier.config.InvalidSettingsException;
+import io.visionstream.classifier.config.ClassifierSettings;
 import io.visionstream.classifier.lifecycle.State;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.service.ServiceMain;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,13 +18,12 @@ public final class ClassifierApplication {
 
   private static final Logger log = LoggerFactory.getLogger(ClassifierApplication.class);
   static final int FAILED = 1;
-  static final int INVALID_CONFIGURATION = 2;
 
   private ClassifierApplication() {}
 
   public static void main(String[] args) {
-    ApplicationContext context = Micronaut.build(args).mainClass(ClassifierApplication.class).banner(false)
-        .mapError(BeanInstantiationException.class, ClassifierApplication::startupExitCode).start();
+    ApplicationContext context = ServiceMain.start(ClassifierApplication.class, args, ClassifierSettings.SCHEMA,
+        ClassifierSettings.USAGE);
     ClassifierService service = context.getBean(ClassifierService.class);
     int status = awaitEnd(service.pipeline());
     if (status != 0) {
@@ -64,24 +62,5 @@ public final class ClassifierApplication {
     } finally {
       System.exit(status);
     }
-  }
-
-  /** Exit code of a failed start-up: 2 for invalid settings (named on stderr), else 1. */
-  static int startupExitCode(Throwable e) {
-    InvalidSettingsException invalid = invalidSettings(e);
-    if (invalid == null) {
-      return FAILED;
-    }
-    System.err.println("visionstream classifier: " + invalid.getMessage());
-    return INVALID_CONFIGURATION;
-  }
-
-  private static InvalidSettingsException invalidSettings(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof InvalidSettingsException invalid) {
-        return invalid;
-      }
-    }
-    return null;
   }
 }

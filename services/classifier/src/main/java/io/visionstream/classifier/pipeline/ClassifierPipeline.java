@@ -380,6 +380,11 @@ public final class ClassifierPipeline implements AutoCloseable {
     return supervisor.alive();
   }
 
+  /** The settings it runs with (checked at start). */
+  public PipelineSettings settings() {
+    return settings;
+  }
+
   public PipelineMetrics metrics() {
     return metrics;
   }

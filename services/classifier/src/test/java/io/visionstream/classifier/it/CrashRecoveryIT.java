@@ -116,7 +116,7 @@ class CrashRecoveryIT {
     }
   }
 
-  /** The service as deployed: this module's jar and target/lib, configured by system properties. */
+  /** The service as deployed: this module's jar and its runtime dependencies, configured by system properties. */
   private static Process startService(KafkaTestBroker broker, String input, String guarantee, String name) throws IOException {
     Map<String, String> properties = new HashMap<>();
     properties.put("micronaut.server.port", "-1");

@@ -103,7 +103,7 @@ final class Fixtures {
 
   /**
    * The command that runs the packaged service as deployed, in its own JVM: this module's jar and
-   * target/lib, with {@code properties} as system properties.
+   * its runtime dependencies (target/classpath.txt), with {@code properties} as system properties.
    */
   static List<String> serviceCommand(String maxHeap, Map<String, String> properties) throws IOException {
     Path target = Path.of("target");
@@ -113,7 +113,7 @@ final class Fixtures {
           && !f.getFileName().toString().contains("-tests")).findFirst().orElseThrow();
     }
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + maxHeap, "-cp", jar + File.pathSeparator + target.resolve("lib") + File.separator + "*"));
+        "-Xmx" + maxHeap, "-cp", jar + File.pathSeparator + Files.readString(target.resolve("classpath.txt")).strip()));
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("io.visionstream.classifier.ClassifierApplication");
     return command;

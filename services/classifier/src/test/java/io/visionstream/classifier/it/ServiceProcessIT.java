@@ -102,6 +102,57 @@ class ServiceProcessIT {
   }
 
   @Test
+  void everyValueThatDoesNotParseAndEveryUnknownKeyStopsStartUpWithExitTwoNamingEachAndNoStackTrace() throws Exception {
+    Map<String, String> bad = new HashMap<>();
+    bad.put("micronaut.server.port", "-1");
+    bad.put("visionstream.classifier.load.policy", "drop-everything");
+    bad.put("visionstream.classifier.batching.max-batch-size", "abc");
+    bad.put("visionstream.classifier.batching.max-batch-wait", "fast");
+    bad.put("visionstream.classifier.backpressure.max-in-flight-bytes", "256MiB");
+    bad.put("visionstream.classifier.bacthing.decode-threads", "2");
+    Map<String, String> properties = new HashMap<>();
+    properties.put("visionstream.classifier.model.dir", Fixtures.model().toString());
+    properties.putAll(bad);
+    ProcessBuilder builder = new ProcessBuilder(Fixtures.serviceCommand("512m", properties)).redirectErrorStream(true)
+        .redirectOutput(log("strict").toFile());
+    builder.environment().put("VISIONSTREAM_CLASSIFIER_DELIVERY_GUARANTEE", "exactly-twice");
+    Process service = builder.start();
+    assertThat(service.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(service.exitValue()).isEqualTo(2);
+    String log = Files.readString(log("strict"));
+    assertThat(log).contains("invalid configuration (6 problems), nothing started")
+        .contains("visionstream.classifier.delivery.guarantee = exactly-twice (environment variable "
+            + "VISIONSTREAM_CLASSIFIER_DELIVERY_GUARANTEE)\n    allowed: at-least-once, exactly-once")
+        .contains("visionstream.classifier.load.policy = drop-everything (system property)\n    allowed: never-drop, drop-stale")
+        .contains("visionstream.classifier.batching.max-batch-size = abc").contains("allowed: a whole number")
+        .contains("visionstream.classifier.batching.max-batch-wait = fast").contains("a duration such as 500ms")
+        .contains("visionstream.classifier.backpressure.max-in-flight-bytes = 256MiB").contains("a whole number of bytes")
+        .contains("did you mean visionstream.classifier.batching.decode-threads?")
+        .doesNotContain("\tat ").doesNotContain("TensorFlow");
+  }
+
+  @Test
+  void helpAndAnUnknownOptionAnswerWithoutStartingAnything() throws Exception {
+    Process help = new ProcessBuilder(withArgument(Fixtures.serviceCommand("256m", Map.of()), "--help"))
+        .redirectErrorStream(true).redirectOutput(log("help").toFile()).start();
+    assertThat(help.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(help.exitValue()).isZero();
+    assertThat(Files.readString(log("help"))).startsWith("Usage: deploy/local/classifier [--help]")
+        .contains("visionstream.classifier.model.dir");
+    Process bogus = new ProcessBuilder(withArgument(Fixtures.serviceCommand("256m", Map.of()), "--bogus"))
+        .redirectErrorStream(true).redirectOutput(log("bogus").toFile()).start();
+    assertThat(bogus.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(bogus.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(log("bogus"))).startsWith("unknown option: --bogus");
+  }
+
+  private static java.util.List<String> withArgument(java.util.List<String> command, String argument) {
+    java.util.List<String> all = new java.util.ArrayList<>(command);
+    all.add(argument);
+    return all;
+  }
+
+  @Test
   void anInvalidSettingExitsWithTwoBeforeAnythingStarts() throws Exception {
     Process service = start("invalid", Map.of("micronaut.server.port", "-1",
         "visionstream.classifier.batching.max-batch-size", "0"));

@@ -96,8 +96,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
   }
 
   /**
+   * The largest record batch the local broker accepts (and the topics it creates inherit): above
+   * the classifier's default {@code limits.max-record-bytes} of 8 MiB, so that a record the
+   * classifier would take is never refused by the broker first. Kafka's own default is ~1 MiB.
+   */
+  public static final int MESSAGE_MAX_BYTES = 10 << 20;
+
+  /**
    * The broker configuration visionstream runs locally: one node, every internal topic with
-   * replication factor 1, listeners on 127.0.0.1, no initial rebalance delay.
+   * replication factor 1, listeners on 127.0.0.1, no initial rebalance delay, records up to
+   * {@link #MESSAGE_MAX_BYTES}.
    */
   static Properties defaults(Path dataDir, int port, int controllerPort) {
     Properties p = new Properties();
@@ -119,6 +127,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     p.setProperty("share.coordinator.state.topic.replication.factor", "1");
     p.setProperty("share.coordinator.state.topic.min.isr", "1");
     p.setProperty("group.initial.rebalance.delay.ms", "0");
+    p.setProperty("message.max.bytes", Integer.toString(MESSAGE_MAX_BYTES));
+    p.setProperty("replica.fetch.max.bytes", Integer.toString(MESSAGE_MAX_BYTES));
     return p;
   }
 

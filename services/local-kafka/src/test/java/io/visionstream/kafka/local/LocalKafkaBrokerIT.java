@@ -55,6 +55,22 @@ class LocalKafkaBrokerIT {
   }
 
   @Test
+  void acceptsRecordsAsLargeAsTheClassifierDoesOnTopicsItCreates() throws Exception {
+    try (LocalKafkaBroker broker = LocalKafkaBroker.start(dataDir, 0, 0, Map.of())) {
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic("uploads", 1, (short) 1))).all().get();
+      }
+      String eightMib = "x".repeat(8 << 20);
+      try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers(),
+          ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 9 << 20), new StringSerializer(),
+          new StringSerializer())) {
+        assertThat(producer.send(new ProducerRecord<>("uploads", "camera-1", eightMib)).get().serializedValueSize())
+            .isEqualTo(8 << 20);
+      }
+    }
+  }
+
+  @Test
   void listensOnLoopbackOnly() throws Exception {
     try (LocalKafkaBroker broker = LocalKafkaBroker.start(dataDir, 0, 0, Map.of())) {
       int port = Integer.parseInt(broker.bootstrapServers().substring("127.0.0.1:".length()));

@@ -10,6 +10,7 @@ import io.visionstream.model.savedmodel.ClassifierModel;
 import io.visionstream.model.weights.NpyArray;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,8 +26,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "classify", mixinStandardHelpOptions = true,
-    description = {"Classifies image files (JPEG, PNG) and prints one JSON object per image: its top classes, "
-        + "or why it was rejected. Exit code 1 if any image was rejected.",
+    description = {"Classifies image files (JPEG, PNG) and prints one JSON object per file: its top classes "
+        + "(ranked by logits when the model has them), or why it was rejected or could not be read. "
+        + "Exit code 1 if any file failed.",
         "With --tensor, classifies the rows of a preprocessed float32 [N,H,W,3] .npy array instead."})
 final class ClassifyCommand implements Callable<Integer> {
 
@@ -70,46 +72,71 @@ final class ClassifyCommand implements Callable<Integer> {
         classifyTensor(runner);
         return 0;
       }
-      boolean rejected = false;
+      boolean failed = false;
       try (ImagePreprocessor preprocessor = new ImagePreprocessor(classifier.preprocessing(), batchSize, maxPixels,
           session.settings().withCpuBf16(false))) {
         for (int from = 0; from < files.size(); from += batchSize) {
-          rejected |= classifyFiles(runner, preprocessor, files.subList(from, Math.min(files.size(), from + batchSize)));
+          failed |= classifyFiles(runner, preprocessor, files.subList(from, Math.min(files.size(), from + batchSize)));
         }
       }
-      return rejected ? 1 : 0;
+      return failed ? 1 : 0;
     }
   }
 
+  /** Classifies one batch of files, a line per file in order; true if any could not be read or was rejected. */
   private boolean classifyFiles(BatchRunner runner, ImagePreprocessor preprocessor, List<Path> batch) throws IOException {
+    List<Path> readable = new ArrayList<>();
     List<byte[]> images = new ArrayList<>();
+    Map<Path, String> unreadable = new LinkedHashMap<>();
     for (Path file : batch) {
-      images.add(Files.readAllBytes(file));
-    }
-    boolean rejected = false;
-    try (PreprocessedBatch input = preprocessor.run(images)) {
-      BatchRunner.Scores scores = input.accepted() > 0 ? runner.run(input.tensor(), logits) : null;
-      for (int i = 0; i < batch.size(); i++) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("file", batch.get(i).toString());
-        int row = input.row(i);
-        if (row < 0) {
-          ImageRejectedException e = input.rejection(i).orElseThrow();
-          line.put("rejected", Map.of("reason", e.reason().name(), "message", e.getMessage()));
-          rejected = true;
-        } else {
-          describe(line, scores, row, runner.model());
-        }
-        System.out.println(json.writeValueAsString(line));
+      try {
+        images.add(Files.readAllBytes(file));
+        readable.add(file);
+      } catch (NoSuchFileException e) {
+        unreadable.put(file, "no such file");
+      } catch (IOException e) {
+        unreadable.put(file, e.getClass().getSimpleName() + ": " + e.getMessage());
       }
     }
-    return rejected;
+    Map<Path, Map<String, Object>> lines = new LinkedHashMap<>();
+    unreadable.forEach((file, why) -> lines.put(file, line(file, "error", "cannot read " + file + ": " + why)));
+    boolean failed = !unreadable.isEmpty();
+    if (!images.isEmpty()) {
+      try (PreprocessedBatch input = preprocessor.run(images)) {
+        BatchRunner.Scores scores = input.accepted() > 0 ? runner.run(input.tensor(), true) : null;
+        for (int i = 0; i < readable.size(); i++) {
+          Map<String, Object> line = line(readable.get(i), null, null);
+          int row = input.row(i);
+          if (row < 0) {
+            ImageRejectedException e = input.rejection(i).orElseThrow();
+            line.put("rejected", Map.of("reason", e.reason().name(), "message", e.getMessage()));
+            failed = true;
+          } else {
+            describe(line, scores, row, runner.model());
+          }
+          lines.put(readable.get(i), line);
+        }
+      }
+    }
+    for (Path file : batch) {
+      System.out.println(json.writeValueAsString(lines.get(file)));
+    }
+    return failed;
+  }
+
+  private static Map<String, Object> line(Path file, String key, Object value) {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("file", file.toString());
+    if (key != null) {
+      line.put(key, value);
+    }
+    return line;
   }
 
   private void classifyTensor(BatchRunner runner) throws IOException {
     NpyArray array = NpyArray.parse(Files.readAllBytes(tensor), tensor.toString());
     try (TFloat32 batch = TFloat32.tensorOf(Shape.of(array.shape()), DataBuffers.of(array.toFloats(tensor.toString()), true, false))) {
-      BatchRunner.Scores scores = runner.run(batch, logits);
+      BatchRunner.Scores scores = runner.run(batch, true);
       for (int row = 0; row < scores.probabilities().length; row++) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("row", row);
@@ -120,7 +147,9 @@ final class ClassifyCommand implements Callable<Integer> {
   }
 
   private void describe(Map<String, Object> line, BatchRunner.Scores scores, int row, ClassifierModel classifier) {
-    line.put("top", ClassScores.top(scores.probabilities()[row], top, classifier.labels()));
+    float[] probabilities = scores.probabilities()[row];
+    float[] rankBy = scores.logits() != null ? scores.logits()[row] : probabilities;
+    line.put("top", ClassScores.top(rankBy, probabilities, top, classifier.labels()));
     if (logits) {
       line.put("logits", scores.logits() != null ? scores.logits()[row] : null);
     }

@@ -8,12 +8,20 @@ public record ClassScores(int index, String label, float score) {
 
   /** The {@code k} highest-scoring classes, best first (ties by lower index). */
   public static List<ClassScores> top(float[] probabilities, int k, List<String> labels) {
-    int n = Math.min(k, probabilities.length);
+    return top(probabilities, probabilities, k, labels);
+  }
+
+  /**
+   * The {@code k} classes ranked by {@code rankBy} (e.g. logits, which do not tie where float32
+   * probabilities underflow to 0), best first, each with its probability.
+   */
+  public static List<ClassScores> top(float[] rankBy, float[] probabilities, int k, List<String> labels) {
+    int n = Math.min(k, rankBy.length);
     int[] best = new int[n];
     int size = 0;
-    for (int i = 0; i < probabilities.length; i++) {
+    for (int i = 0; i < rankBy.length; i++) {
       int at = size;
-      while (at > 0 && probabilities[best[at - 1]] < probabilities[i]) {
+      while (at > 0 && rankBy[best[at - 1]] < rankBy[i]) {
         at--;
       }
       if (at < n) {

@@ -102,8 +102,23 @@ public final class StateDictWeights implements WeightSource {
     }
     if (!problems.isEmpty()) {
       throw new WeightsException(file.getFileName() + " does not fit the network (" + String.join("; ", problems)
-          + "). Is it a state dict of this architecture and class count?");
+          + "). " + headHint(expected));
     }
+  }
+
+  /**
+   * What to change when the file's head ({@code fc.weight}, [classes, features]) has another class
+   * count than the network: {@code --classes N}; otherwise the generic question.
+   */
+  private String headHint(Map<String, long[]> expected) {
+    long[] stored = shape("fc.weight");
+    long[] wanted = expected.get("fc.weight");
+    if (stored != null && wanted != null && stored.length == 2 && wanted.length == 2 && stored[1] == wanted[1]
+        && stored[0] != wanted[0]) {
+      return "Its head has " + stored[0] + " classes and the network " + wanted[0] + ": build with --classes " + stored[0]
+          + " (and --labels with " + stored[0] + " lines), or fine-tune a new head.";
+    }
+    return "Is it a state dict of this architecture and class count?";
   }
 
   @Override

@@ -79,12 +79,14 @@ class ModelCommandIT {
     Path bomb = Files.write(dir.resolve("bomb.png"), TestImages.pngClaiming(60_000, 60_000));
     Path text = Files.writeString(dir.resolve("notes.jpg"), "not an image");
 
-    Run classify = run("classify", "--model", model.toString(), "--top", "3", "--logits", jpeg.toString(), png.toString(),
-        bomb.toString(), text.toString());
+    Path missing = dir.resolve("gone.jpg");
 
-    assertThat(classify.exit()).as("some images were rejected").isEqualTo(1);
+    Run classify = run("classify", "--model", model.toString(), "--top", "3", "--logits", jpeg.toString(), png.toString(),
+        bomb.toString(), text.toString(), missing.toString());
+
+    assertThat(classify.exit()).as("some images were rejected or missing").isEqualTo(1);
     List<JsonNode> lines = classify.out().lines().map(ModelCommandIT::json).toList();
-    assertThat(lines).hasSize(4);
+    assertThat(lines).hasSize(5);
     assertThat(lines.get(0).get("file").asText()).isEqualTo(jpeg.toString());
     assertThat(lines.get(0).get("top")).hasSize(3);
     assertThat(lines.get(0).get("top").get(0).get("label").asText()).startsWith("class_");
@@ -92,6 +94,13 @@ class ModelCommandIT {
     assertThat(lines.get(1).get("top")).hasSize(3);
     assertThat(lines.get(2).get("rejected").get("reason").asText()).isEqualTo("TOO_MANY_PIXELS");
     assertThat(lines.get(3).get("rejected").get("reason").asText()).isEqualTo("UNSUPPORTED_FORMAT");
+    assertThat(lines.get(4).get("file").asText()).isEqualTo(missing.toString());
+    assertThat(lines.get(4).get("error").asText()).isEqualTo("cannot read " + missing + ": no such file");
+    // ranked by logits: the top classes are the three largest logits, best first
+    JsonNode logits = lines.get(0).get("logits");
+    List<Integer> byLogit = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, 10).boxed().toList());
+    byLogit.sort((a, b) -> Double.compare(logits.get(b).asDouble(), logits.get(a).asDouble()));
+    assertThat(lines.get(0).get("top")).extracting(t -> t.get("index").asInt()).containsExactlyElementsOf(byLogit.subList(0, 3));
   }
 
   @Test

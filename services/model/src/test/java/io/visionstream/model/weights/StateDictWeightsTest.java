@@ -52,6 +52,20 @@ class StateDictWeightsTest {
   }
 
   @Test
+  void aHeadWithAnotherClassCountSuggestsTheClassesOption() throws IOException {
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put("fc.weight", NpyArrayTest.npy("<f4", "(3, 2)", NpyArrayTest.floats(1, 2, 3, 4, 5, 6)));
+    entries.put("fc.bias", NpyArrayTest.npy("<f4", "(3,)", NpyArrayTest.floats(1, 2, 3)));
+    StateDictWeights weights = StateDictWeights.read(npz(entries));
+    Map<String, long[]> expected = new LinkedHashMap<>();
+    expected.put("fc.weight", new long[] {1000, 2});
+    expected.put("fc.bias", new long[] {1000});
+
+    assertThatThrownBy(() -> weights.check(expected)).hasMessageContaining("fc.weight has shape [3, 2], expected [1000, 2]")
+        .hasMessageContaining("Its head has 3 classes and the network 1000: build with --classes 3");
+  }
+
+  @Test
   void matchingStateDictPassesAndYieldsItsValues() throws IOException {
     StateDictWeights weights = StateDictWeights.read(npz(Map.of("fc.bias", NpyArrayTest.npy("<f4", "(2,)", NpyArrayTest.floats(0.5f, -1)))));
     weights.check(Map.of("fc.bias", new long[] {2}));

@@ -121,7 +121,7 @@ class EveryUploadJudgedIT {
     String app = UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> moderationProps = ModerationInstances.properties(broker, topics, app, work.resolve("state-1"),
         ModerationInstances.freePort());
-    ServiceProcess moderation = ServiceProcess.start("visionstream.it.moderation-classpath",
+    ServiceProcess moderation = ServiceProcess.start("visionstream.it.moderation-target",
         "io.visionstream.moderation.ModerationApplication", moderationProps, LOGS.resolve("moderation-1.log"))
         .awaitHealthy(Duration.ofSeconds(120));
     try (ServiceProcess classifier = startClassifier(broker, topics, uploads)) {
@@ -144,7 +144,7 @@ class EveryUploadJudgedIT {
         await().atMost(Duration.ofSeconds(120)).until(() -> committedCount(broker, topics.get("decisions")) >= UPLOADS / 4);
         moderation.kill();
         moderationProps.put("visionstream.streams.state-dir", work.resolve("state-2-empty").toString());
-        moderation = ServiceProcess.start("visionstream.it.moderation-classpath",
+        moderation = ServiceProcess.start("visionstream.it.moderation-target",
             "io.visionstream.moderation.ModerationApplication", moderationProps, LOGS.resolve("moderation-2.log"))
             .awaitHealthy(Duration.ofSeconds(120));
         sent.send(producer, uploads, UPLOADS / 2, UPLOADS);
@@ -220,7 +220,7 @@ class EveryUploadJudgedIT {
     p.put("visionstream.classifier.delivery.guarantee", "EXACTLY_ONCE");
     p.put("visionstream.classifier.delivery.group-id", broker.uniqueTopic("classifier"));
     p.put("visionstream.classifier.delivery.transactional-id", broker.uniqueTopic("classifier-tx"));
-    return ServiceProcess.start("visionstream.it.classifier-classpath", "io.visionstream.classifier.ClassifierApplication", p,
+    return ServiceProcess.start("visionstream.it.classifier-target", "io.visionstream.classifier.ClassifierApplication", p,
         LOGS.resolve("classifier.log"));
   }
 

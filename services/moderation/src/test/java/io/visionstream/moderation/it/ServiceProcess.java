@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A visionstream service run as its own JVM, as it is deployed: from its module's packaged jar and
- * {@code target/lib}, named by a system property Maven sets, configured by system properties,
- * logging to a file.
+ * A visionstream service run as its own JVM, as it is deployed: from its module's classes and
+ * runtime dependencies ({@code target/classes}, {@code target/classpath.txt}) in the target
+ * directory a system property Maven sets names, configured by system properties, logging to a file.
  */
 final class ServiceProcess implements AutoCloseable {
 
@@ -39,19 +39,11 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code mainClass} from the classpath in system property {@code classpathProperty}; the
-   * HTTP port is {@code micronaut.server.port} of {@code properties}.
+   * Starts {@code mainClass} of the module whose target directory system property {@code targetProperty}
+   * names; the HTTP port is {@code micronaut.server.port} of {@code properties}.
    */
-  static ServiceProcess start(String classpathProperty, String mainClass, Map<String, String> properties, Path log) {
-    String classpath = System.getProperty(classpathProperty);
-    if (classpath == null || classpath.isBlank()) {
-      throw new IllegalStateException("system property " + classpathProperty + " is not set: run this test with Maven "
-          + "(./mvnw verify), which packages the services first and passes their classpaths");
-    }
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", classpath));
-    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-    command.add(mainClass);
+  static ServiceProcess start(String targetProperty, String mainClass, Map<String, String> properties, Path log) {
+    List<String> command = command(targetProperty, mainClass, properties);
     try {
       Files.createDirectories(log.getParent());
       Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -59,6 +51,27 @@ final class ServiceProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The java command line that runs {@code mainClass} of the module in {@code targetProperty}'s directory. */
+  static List<String> command(String targetProperty, String mainClass, Map<String, String> properties) {
+    String target = System.getProperty(targetProperty);
+    Path dependencies = target == null ? null : Path.of(target, "classpath.txt");
+    if (dependencies == null || !Files.isRegularFile(dependencies)) {
+      throw new IllegalStateException("system property " + targetProperty + " does not name a packaged module's target "
+          + "directory (" + target + "): run this test with Maven (./mvnw verify), which packages the services first");
+    }
+    String classpath;
+    try {
+      classpath = Path.of(target, "classes") + java.io.File.pathSeparator + Files.readString(dependencies).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-cp", classpath));
+    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add(mainClass);
+    return command;
   }
 
   /** Waits until {@code /health} answers 200; fails with the log's path if the process exits first. */

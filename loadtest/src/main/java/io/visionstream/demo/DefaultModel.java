@@ -1,4 +1,4 @@
-package io.visionstream.classifier.demo;
+package io.visionstream.demo;
 
 import io.visionstream.model.preprocess.Preprocessing;
 import io.visionstream.model.resnet.ResNetArchitecture;
@@ -20,8 +20,16 @@ import java.util.function.Consumer;
  */
 public final class DefaultModel {
 
-  public static final Path DIR = Path.of(".local", "models", "resnet50-seed42");
-  public static final Path FASHION_MNIST_DIR = Path.of(".local", "models", FashionMnistModel.NAME);
+  public static final Path DIR = home().resolve(Path.of(".local", "models", "resnet50-seed42"));
+  public static final Path FASHION_MNIST_DIR = home().resolve(Path.of(".local", "models", FashionMnistModel.NAME));
+
+  /**
+   * Where the tools keep what they make by default ({@code .local/}): the repository the launchers
+   * run from ({@code -Dvisionstream.home}), else the working directory.
+   */
+  public static Path home() {
+    return Path.of(System.getProperty("visionstream.home", "."));
+  }
 
   private DefaultModel() {}
 

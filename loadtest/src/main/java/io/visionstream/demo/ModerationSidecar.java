@@ -1,4 +1,4 @@
-package io.visionstream.classifier.demo;
+package io.visionstream.demo;
 
 import io.visionstream.schemas.ModerationPolicy;
 import io.visionstream.schemas.ThresholdRule;

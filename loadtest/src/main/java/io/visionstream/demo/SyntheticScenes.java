@@ -1,4 +1,4 @@
-package io.visionstream.classifier.demo;
+package io.visionstream.demo;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,4 +1,4 @@
-package io.visionstream.classifier.demo;
+package io.visionstream.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.visionstream.classifier.demo;
+package io.visionstream.demo;
 
 import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.ImageEvent;

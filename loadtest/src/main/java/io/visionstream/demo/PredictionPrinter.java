@@ -1,4 +1,4 @@
-package io.visionstream.classifier.demo;
+package io.visionstream.demo;
 
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
 import io.visionstream.classifier.work.DeadLetterReason;

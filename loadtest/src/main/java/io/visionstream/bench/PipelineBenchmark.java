@@ -1,4 +1,4 @@
-package io.visionstream.classifier.bench;
+package io.visionstream.bench;
 
 import io.visionstream.model.savedmodel.Directories;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -13,7 +13,7 @@ import io.visionstream.classifier.config.LoadPolicy;
 import io.visionstream.classifier.config.LoadPolicyConfig;
 import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TopicsConfig;
-import io.visionstream.classifier.demo.SyntheticScenes;
+import io.visionstream.demo.SyntheticScenes;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
 import io.visionstream.kafka.local.LocalKafkaProcess;
 import io.visionstream.model.inference.BatchRunner;
@@ -83,8 +83,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
   @Option(names = "--load-seconds", defaultValue = "40", description = "Open-loop duration (default: ${DEFAULT-VALUE}).")
   int loadSeconds;
 
-  @Option(names = "--resolution", defaultValue = "640x480", description = "Frame size (default: ${DEFAULT-VALUE}).")
-  String resolution;
+  @Option(names = "--resolution", defaultValue = "640x480", converter = io.visionstream.demo.DemoCommand.Resolutions.class, arity = "1",
+      paramLabel = "WxH",
+      description = "Frame size WIDTHxHEIGHT (default: ${DEFAULT-VALUE}).")
+  io.visionstream.loadtest.frames.Resolution resolution;
 
   @Option(names = "--bf16", description = "oneDNN bfloat16 auto mixed precision.")
   boolean bf16;
@@ -108,8 +110,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String[] size = resolution.split("x");
-    List<byte[]> frames = SyntheticScenes.frames(7, 48, Integer.parseInt(size[0]), Integer.parseInt(size[1]), 0.85f);
+    List<byte[]> frames = SyntheticScenes.frames(7, 48, resolution.width(), resolution.height(), 0.85f);
     SessionSettings session = SessionSettings.DEFAULT.withCpuBf16(bf16);
     Path data = Files.createTempDirectory("visionstream-bench-kafka-");
     try (ClassifierModel classifier = ClassifierModel.load(model, session, ClassifierModel.Options.NONE);

@@ -1,4 +1,4 @@
-package io.visionstream.classifier.demo;
+package io.visionstream.demo;
 
 import io.visionstream.model.train.FashionMnistModel;
 import io.visionstream.model.train.LabelledImages;
@@ -7,7 +7,11 @@ import io.visionstream.model.savedmodel.Directories;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.visionstream.classifier.ClassifierService;
+import io.visionstream.classifier.config.DeliveryGuarantee;
+import io.visionstream.classifier.config.LoadPolicy;
 import io.visionstream.classifier.config.TopicsConfig;
+import io.visionstream.classifier.work.Outcome;
+import io.visionstream.loadtest.frames.Resolution;
 import io.visionstream.kafka.local.LocalKafkaProcess;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -48,11 +52,13 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
   @Option(names = "--cameras", defaultValue = "3", description = "Simulated cameras (default: ${DEFAULT-VALUE}).")
   int cameras;
 
-  @Option(names = "--fps", defaultValue = "3", description = "Frames per second per camera (default: ${DEFAULT-VALUE}).")
-  double fps;
+  @Option(names = "--fps", paramLabel = "FPS", description = "Frames per second per camera (default: 3, or 2 on a machine "
+      + "with 2 cores or fewer, so that it keeps up).")
+  double fps = Double.NaN;
 
-  @Option(names = "--resolution", defaultValue = "640x480", description = "Frame size (default: ${DEFAULT-VALUE}).")
-  String resolution;
+  @Option(names = "--resolution", defaultValue = "640x480", converter = Resolutions.class, arity = "1", paramLabel = "WxH",
+      description = "Frame size WIDTHxHEIGHT (default: ${DEFAULT-VALUE}).")
+  Resolution resolution;
 
   @Option(names = "--model", description = "SavedModel to serve (default: a seeded ResNet-50, built on first use).")
   Path model;
@@ -65,12 +71,13 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
   @Option(names = "--data-dir", description = "Broker data directory (default: a temporary one, removed at the end).")
   Path dataDir;
 
-  @Option(names = "--guarantee", defaultValue = "exactly-once", description = "at-least-once or exactly-once (default: ${DEFAULT-VALUE}).")
-  String guarantee;
+  @Option(names = "--guarantee", defaultValue = "exactly-once", converter = KebabEnums.Guarantee.class,
+      description = "at-least-once or exactly-once (default: ${DEFAULT-VALUE}).")
+  DeliveryGuarantee guarantee;
 
-  @Option(names = "--policy", description = "never-drop or drop-stale (default: drop-stale for cameras, never-drop for "
-      + "--fashion-mnist uploads).")
-  String policy;
+  @Option(names = "--policy", converter = KebabEnums.Policy.class, description = "never-drop or drop-stale (default: "
+      + "drop-stale for cameras, never-drop for --fashion-mnist uploads).")
+  LoadPolicy policy;
 
   @Option(names = "--quiet", description = "Print only the summary line, not every prediction.")
   boolean quiet;
@@ -82,14 +89,32 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     System.exit(new CommandLine(new DemoCommand()).execute(args));
   }
 
+  /** {@code WIDTHxHEIGHT}, as {@link Resolution#parse} reads it. */
+  public static final class Resolutions implements CommandLine.ITypeConverter<Resolution> {
+    @Override
+    public Resolution convert(String value) {
+      try {
+        return Resolution.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
-    String[] size = resolution.toLowerCase(java.util.Locale.ROOT).split("x");
-    int width = Integer.parseInt(size[0]);
-    int height = Integer.parseInt(size[1]);
+    int width = resolution.width();
+    int height = resolution.height();
     if (policy == null) {
-      policy = fashionMnist ? "never-drop" : "drop-stale";
+      policy = fashionMnist ? LoadPolicy.NEVER_DROP : LoadPolicy.DROP_STALE;
+    }
+    if (Double.isNaN(fps)) {
+      fps = Runtime.getRuntime().availableProcessors() <= 2 ? 2.0 : 3.0;
+    }
+    if (!(fps > 0) || cameras <= 0) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--fps and --cameras must be positive (got "
+          + fps + " and " + cameras + ")");
     }
     Path modelDir = model != null ? model
         : fashionMnist ? DefaultModel.ensureFashionMnist(out::println) : DefaultModel.ensure(out::println);
@@ -115,8 +140,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
       topicList.addAll(ModerationSidecar.TOPICS);
     }
     try (LocalKafkaProcess broker = LocalKafkaProcess.start(brokerDir, 0, topicList)) {
-      out.printf("broker at %s; starting the classifier (%s, %s) with model %s ...%n", broker.bootstrapServers(), guarantee,
-          policy, modelDir);
+      out.printf("broker at %s; starting the classifier (%s, %s) with model %s ...%n", broker.bootstrapServers(),
+          KebabEnums.name(guarantee), KebabEnums.name(policy), modelDir);
       int exit;
       try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, classifierProperties(broker, modelDir))) {
         out.printf("classifier ready: health %s/health, metrics %s/prometheus%n", server.getURL(), server.getURL());
@@ -204,6 +229,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
       printer.stop();
       printing.join();
       printer.status(true);
+      explainSkipped(out, service, sent.get());
       if (decisions != null) {
         decisions.stop();
         deciding.join();
@@ -224,6 +250,25 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
           truth == null ? "" : "; the top class was " + truth.summary());
       return 0;
     }
+  }
+
+  /**
+   * Says why frames were skipped, if any were: under drop-stale a frame that waited longer than the
+   * maximum frame age is not classified, because the cameras sent more than this machine classifies.
+   */
+  private void explainSkipped(PrintStream out, ClassifierService service, long sent) {
+    double skipped = service.pipeline().metrics().count(Outcome.Kind.SKIPPED);
+    if (skipped <= 0) {
+      return;
+    }
+    double classified = service.pipeline().metrics().count(Outcome.Kind.CLASSIFIED);
+    double streamed = forever ? Math.max(1, sent / (cameras * fps)) : seconds;
+    out.printf(java.util.Locale.ROOT, "%.0f of %d frames were skipped as stale (SKIPPED_STALE): under drop-stale, a frame older "
+        + "than the classifier's max-frame-age (%s) when its turn comes is not classified. The %d cameras sent %.1f frames/s; "
+        + "this machine classified about %.1f/s. To classify them all: --policy never-drop (every frame, later), fewer "
+        + "--cameras, or a lower --fps.%n", skipped, sent,
+        service.pipeline().settings().load().maxFrameAge().toMillis() / 1000.0 + " s", cameras, cameras * fps,
+        classified / streamed);
   }
 
   /**
@@ -253,8 +298,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     properties.put("micronaut.server.port", -1);
     properties.put("visionstream.kafka.bootstrap-servers", broker.bootstrapServers());
     properties.put("visionstream.classifier.model.dir", modelDir.toString());
-    properties.put("visionstream.classifier.delivery.guarantee", guarantee);
-    properties.put("visionstream.classifier.load.policy", policy);
+    properties.put("visionstream.classifier.delivery.guarantee", guarantee.name());
+    properties.put("visionstream.classifier.load.policy", policy.name());
     return properties;
   }
 }

@@ -1,0 +1,34 @@
+package io.visionstream.classifier.config;
+
+import io.visionstream.service.SettingsSchema;
+
+/** Every setting the classifier service understands, for {@link io.visionstream.service.StrictSettings}. */
+public final class ClassifierSettings {
+
+  /** The keys under {@code visionstream.classifier} and {@code visionstream.kafka}, from the configuration records. */
+  public static final SettingsSchema SCHEMA = SettingsSchema.of("classifier")
+      .owns("visionstream.classifier", KafkaClientsConfig.PREFIX)
+      .record(TopicsConfig.class).record(BatchingConfig.class).record(BackpressureConfig.class).record(LoadPolicyConfig.class)
+      .record(DeliveryConfig.class).record(LimitsConfig.class).record(FaultsConfig.class).record(ModelConfig.class)
+      .record(KafkaClientsConfig.class)
+      .key(ModelConfig.PREFIX + ".preprocessing", SettingsSchema.Kind.CHOICE, "torchvision", "caffe");
+
+  /** What {@code --help} prints. */
+  public static final String USAGE = """
+      Usage: deploy/local/classifier [--help]
+      Runs the visionstream classifier service: image events from Kafka, predictions to Kafka.
+      Settings are properties, never arguments: environment variables (VISIONSTREAM_CLASSIFIER_MODEL_DIR=...),
+      system properties in VISIONSTREAM_JAVA_OPTS (-Dvisionstream.classifier.model.dir=...) or application.yml.
+      Every key with its default: services/classifier/README.md, "Configuration". The most used:
+        visionstream.kafka.bootstrap-servers            127.0.0.1:9092
+        visionstream.classifier.model.dir               SavedModel directory (required)
+        visionstream.classifier.topics.input            image-events
+        visionstream.classifier.delivery.guarantee      at-least-once | exactly-once
+        visionstream.classifier.load.policy             never-drop | drop-stale
+        visionstream.classifier.batching.max-batch-size 16
+        visionstream.classifier.faults.give-up-after    5m
+      Health on http://127.0.0.1:8081/health, metrics on /prometheus.
+      Exit codes: 0 stopped (SIGTERM), 1 failed, 2 invalid settings or usage.""";
+
+  private ClassifierSettings() {}
+}

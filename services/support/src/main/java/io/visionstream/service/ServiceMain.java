@@ -1,0 +1,135 @@
+package io.visionstream.service;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.EmbeddedApplication;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a visionstream service starts: {@code --help} prints its usage and exits 0 without loading
+ * or connecting anything; any other argument is an unknown option (usage, exit 2), since settings
+ * are properties; every {@code visionstream.*} setting is checked ({@link StrictSettings}) before
+ * anything starts, and every problem is printed, a few lines each, with exit code 2 and no stack
+ * trace (unless debug logging is on); so is a {@link SettingsException} from the service's own
+ * cross-key checks. Then the context and its server start, and SIGTERM closes them.
+ */
+public final class ServiceMain {
+
+  public static final int STARTUP_FAILED = 1;
+  public static final int INVALID = 2;
+
+  private static final Logger log = LoggerFactory.getLogger(ServiceMain.class);
+
+  private ServiceMain() {}
+
+  /**
+   * Starts the service, or exits the JVM when it must not start (help: 0; usage or settings: 2;
+   * another start-up failure: 1).
+   *
+   * @param usage what {@code --help} prints
+   */
+  public static ApplicationContext start(Class<?> mainClass, String[] args, SettingsSchema schema, String usage) {
+    int exit = checkArguments(args, usage, System.out, System.err);
+    if (exit >= 0) {
+      System.exit(exit);
+    }
+    exit = checkSettings(mainClass, schema, System.err);
+    if (exit >= 0) {
+      System.exit(exit);
+    }
+    try {
+      ApplicationContext context = ApplicationContext.builder(mainClass).deduceEnvironment(false).banner(false).start();
+      EmbeddedApplication<?> application = context.findBean(EmbeddedApplication.class).orElse(null);
+      if (application != null) {
+        application.start();
+      }
+      keepAliveUntilShutdown(context, application);
+      return context;
+    } catch (RuntimeException e) {
+      SettingsException invalid = settingsProblem(e);
+      if (invalid != null) {
+        System.err.println("visionstream " + schema.service() + ": " + invalid.getMessage());
+        if (log.isDebugEnabled()) {
+          log.debug("Invalid settings", e);
+        }
+        System.exit(INVALID);
+      }
+      log.error("visionstream {} failed to start: {}", schema.service(), e.getMessage(), e);
+      System.exit(STARTUP_FAILED);
+      throw e;
+    }
+  }
+
+  /** -1 to go on; 0 after printing help; 2 after printing usage for an unknown argument. */
+  static int checkArguments(String[] args, String usage, PrintStream out, PrintStream err) {
+    if (args.length == 0) {
+      return -1;
+    }
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      out.println(usage);
+      return 0;
+    }
+    err.println("unknown option: " + String.join(" ", args) + " (settings are properties, see below)");
+    err.println(usage);
+    return INVALID;
+  }
+
+  /** -1 when every visionstream.* setting is acceptable; 2 after printing every problem. */
+  static int checkSettings(Class<?> mainClass, SettingsSchema schema, PrintStream err) {
+    List<SettingsProblem> problems;
+    try (ApplicationContext probe = ApplicationContext.builder(mainClass).deduceEnvironment(false).banner(false).build()) {
+      problems = StrictSettings.check(probe.getEnvironment().start(), schema);
+    }
+    if (problems.isEmpty()) {
+      return -1;
+    }
+    err.println("visionstream " + schema.service() + ": invalid configuration (" + problems.size()
+        + (problems.size() == 1 ? " problem" : " problems") + "), nothing started:");
+    problems.forEach(p -> err.println("  " + p));
+    return INVALID;
+  }
+
+  private static void keepAliveUntilShutdown(ApplicationContext context, EmbeddedApplication<?> application) {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread keepAlive = new Thread(() -> {
+      try {
+        stopped.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "service-keep-alive");
+    keepAlive.setDaemon(false);
+    keepAlive.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        if (application != null && application.isRunning()) {
+          application.stop();
+        }
+        if (context.isRunning()) {
+          context.close();
+        }
+      } finally {
+        stopped.countDown();
+      }
+    }, "service-shutdown"));
+  }
+
+  /** Stops the keep-alive and closes the context (for a service that ends by itself). */
+  public static void stop(ApplicationContext context) {
+    if (context.isRunning()) {
+      context.close();
+    }
+  }
+
+  private static SettingsException settingsProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SettingsException invalid) {
+        return invalid;
+      }
+    }
+    return null;
+  }
+}
