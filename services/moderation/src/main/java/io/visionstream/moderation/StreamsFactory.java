@@ -5,6 +5,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.visionstream.moderation.config.ModerationConfig;
+import io.visionstream.service.KafkaPropertyNames;
 import io.visionstream.moderation.config.TaggingConfig;
 import io.visionstream.moderation.policy.PolicyTable;
 import io.visionstream.moderation.topology.ModerationTopology;
@@ -44,6 +45,7 @@ public class StreamsFactory {
   @Named(MODERATION)
   KStream<String, ModerationDecision> moderation(@Named(MODERATION) ConfiguredStreamBuilder builder, ModerationConfig config,
       PolicyTable table, ModerationMetrics metrics) {
+    KafkaPropertyNames.dropVariantSpellings(builder.getConfiguration());
     ModerationTopology.Topics topics = config.topics();
     StreamsConfig streams = new StreamsConfig(builder.getConfiguration());
     int replication = streams.getInt(StreamsConfig.REPLICATION_FACTOR_CONFIG);
@@ -60,6 +62,7 @@ public class StreamsFactory {
   @Named(TAGGING)
   KStream<String, CameraTags> tagging(@Named(TAGGING) ConfiguredStreamBuilder builder, TaggingConfig config,
       @Value("${micronaut.server.host:127.0.0.1}") String host, @Nullable @Value("${micronaut.server.port:8082}") Integer port) {
+    KafkaPropertyNames.dropVariantSpellings(builder.getConfiguration());
     if (!builder.getConfiguration().containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG) && port != null && port > 0) {
       builder.getConfiguration().put(StreamsConfig.APPLICATION_SERVER_CONFIG, host + ":" + port);
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -141,6 +142,15 @@ public final class StrictSettings {
       }
     }
     return null;
+  }
+
+  /**
+   * The setting of {@code schema} that environment variable {@code variable} (such as
+   * {@code VISIONSTREAM_CLASSIFIER_MODEL_DIR}) sets, or empty if the service reads no such variable.
+   */
+  public static Optional<String> settingOf(String variable, SettingsSchema schema) {
+    String key = fromVariable(variable, schema);
+    return key != null && schema.find(key) != null ? Optional.of(key) : Optional.empty();
   }
 
   /** The key an environment variable names: the schema key (or map key) it spells, else its dotted form. */

@@ -86,6 +86,17 @@ class StrictSettingsTest {
   }
 
   @Test
+  void anEnvironmentVariableNamesTheSettingItSetsOrNone() {
+    assertThat(StrictSettings.settingOf("VISIONSTREAM_SAMPLE_DELIVERY_MAX_BATCH_SIZE", SCHEMA))
+        .contains("visionstream.sample.delivery.max-batch-size");
+    assertThat(StrictSettings.settingOf("VISIONSTREAM_SAMPLE_DELIVERY_PROPERTIES_SASL_JAAS_CONFIG", SCHEMA))
+        .contains("visionstream.sample.delivery.properties.sasl.jaas.config");
+    assertThat(StrictSettings.settingOf("VISIONSTREAM_SAMPLE_DELIVERY_MAX_BATCH", SCHEMA)).isEmpty();
+    assertThat(StrictSettings.settingOf("VISIONSTREAM_OTHER_THING", SCHEMA)).isEmpty();
+    assertThat(StrictSettings.settingOf("JAVA_OPTS", SCHEMA)).isEmpty();
+  }
+
+  @Test
   void serviceArgumentsAreHelpOrAnError() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -28,7 +28,7 @@ public final class ClassifierSettings {
         visionstream.classifier.batching.max-batch-size 16
         visionstream.classifier.faults.give-up-after    5m
       Health on http://127.0.0.1:8081/health, metrics on /prometheus.
-      Exit codes: 0 stopped (SIGTERM), 1 failed, 2 invalid settings or usage.""";
+      Exit codes: 143 stopped by SIGTERM, 1 failed, 2 invalid settings or usage, 0 after --help.""";
 
   private ClassifierSettings() {}
 }

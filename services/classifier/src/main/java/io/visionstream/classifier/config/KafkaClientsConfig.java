@@ -3,6 +3,7 @@ package io.visionstream.classifier.config;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import io.micronaut.core.convert.format.MapFormat;
+import io.visionstream.service.KafkaPropertyNames;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,9 +24,19 @@ public record KafkaClientsConfig(
   public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
 
   public KafkaClientsConfig {
-    properties = properties == null ? Map.of() : Map.copyOf(properties);
-    consumer = consumer == null ? Map.of() : Map.copyOf(consumer);
-    producer = producer == null ? Map.of() : Map.copyOf(producer);
+    properties = kafkaNames(properties);
+    consumer = kafkaNames(consumer);
+    producer = kafkaNames(producer);
+  }
+
+  /** The map with Micronaut's other spellings of an environment variable's key removed. */
+  private static Map<String, String> kafkaNames(Map<String, String> bound) {
+    if (bound == null) {
+      return Map.of();
+    }
+    Map<String, String> names = new HashMap<>(bound);
+    KafkaPropertyNames.dropVariantSpellings(names);
+    return Map.copyOf(names);
   }
 
   /** Common properties plus the consumer's, as a client config map (bootstrap servers included). */

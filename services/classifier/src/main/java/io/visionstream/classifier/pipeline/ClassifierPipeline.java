@@ -2,6 +2,8 @@ package io.visionstream.classifier.pipeline;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.visionstream.classifier.batch.MicroBatcher;
 import io.visionstream.classifier.commit.OffsetTracker;
 import io.visionstream.classifier.config.DeliveryGuarantee;
@@ -101,6 +103,7 @@ public final class ClassifierPipeline implements AutoCloseable {
     InferenceWorker inference;
     OutcomeSink sink;
     PollLoop poll;
+    KafkaClientMetrics consumerMetrics;
   }
 
   private ClassifierPipeline(PipelineSettings settings, Map<String, Object> consumerConfig, Map<String, Object> producerConfig,
@@ -188,7 +191,11 @@ public final class ClassifierPipeline implements AutoCloseable {
         frameAge, tracker, metrics, faults, progress, topK);
     Admission admission = new Admission(settings.limits().maxRecordBytes(), settings.limits().maxPixels(),
         (long) size * size * 3 * Float.BYTES, outputs, parts.decode::submit, tracker);
-    parts.poll = new PollLoop(new KafkaConsumer<>(consumerConfig), new PollLoop.Settings(settings.topics().input(), !exactlyOnce,
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
+    // the consumer's own metrics, consumer lag (kafka_consumer_fetch_manager_records_lag*) among them
+    parts.consumerMetrics = new KafkaClientMetrics(consumer, Tags.of("client", "classifier"));
+    parts.consumerMetrics.bindTo(metrics.registry());
+    parts.poll = new PollLoop(consumer, new PollLoop.Settings(settings.topics().input(), !exactlyOnce,
         settings.delivery().commitInterval(), settings.delivery().revocationTimeout()), budget, tracker, admission, membership,
         lifecycle, faults, progress);
     parts.sink = new OutcomeSink(released, () -> {
@@ -349,6 +356,9 @@ public final class ClassifierPipeline implements AutoCloseable {
     }
     if (parts.preprocessor != null) {
       parts.preprocessor.close();
+    }
+    if (parts.consumerMetrics != null) {
+      parts.consumerMetrics.close();
     }
   }
 

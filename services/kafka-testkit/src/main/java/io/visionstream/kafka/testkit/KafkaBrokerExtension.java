@@ -1,5 +1,7 @@
 package io.visionstream.kafka.testkit;
 
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -16,9 +18,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <ul>
  *   <li>{@code embedded} (default): {@code LocalKafkaBroker} in this JVM, Apache Kafka 4.1.1 KRaft
  *       on 127.0.0.1, free ports, storage in a temporary directory deleted afterwards;</li>
- *   <li>{@code container}: a Testcontainers {@code apache/kafka} broker of the same Kafka version
- *       as the clients on the classpath (override the image with {@value #IMAGE_PARAMETER}).
- *       Without a Docker engine the tests that need it are skipped, not failed.</li>
+ *   <li>{@code container}: a Testcontainers broker of the same Kafka version as the clients on the
+ *       classpath, on the host's network and loopback ports: {@code apache/kafka} if present,
+ *       else the project's stand-in {@code visionstream/kafka-standin} (override the image with
+ *       {@value #IMAGE_PARAMETER}). Without a Docker engine, or with no such image present (the kit
+ *       never pulls), the tests that need it are skipped with that reason, not failed.</li>
  * </ul>
  */
 public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterResolver {
@@ -45,15 +49,19 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterR
 
   private static KafkaTestBroker broker(ExtensionContext context) {
     String kind = context.getConfigurationParameter(BROKER_PARAMETER).orElse("embedded").strip();
-    if (kind.equals("container")) {
-      Assumptions.assumeTrue(ContainerBroker.dockerAvailable(),
-          "visionstream.test.kafka=container needs a Docker engine, and none is reachable; skipping");
-    } else if (!kind.equals("embedded")) {
+    ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
+    if (kind.equals("embedded")) {
+      return store.getOrComputeIfAbsent(kind, k -> EmbeddedBroker.start(), AbstractTestBroker.class);
+    }
+    if (!kind.equals("container")) {
       throw new ExtensionConfigurationException(BROKER_PARAMETER + "=" + kind + " is not a broker kind: use embedded or container");
     }
-    ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
-    return store.getOrComputeIfAbsent(kind, k -> k.equals("container")
-        ? ContainerBroker.start(context.getConfigurationParameter(IMAGE_PARAMETER).orElse(ContainerBroker.defaultImage()))
-        : EmbeddedBroker.start(), AbstractTestBroker.class);
+    Assumptions.assumeTrue(ContainerBroker.dockerAvailable(),
+        "visionstream.test.kafka=container needs a Docker engine, and none is reachable; skipping");
+    List<String> candidates = context.getConfigurationParameter(IMAGE_PARAMETER).map(List::of)
+        .orElse(ContainerBroker.defaultImages());
+    Optional<String> image = ContainerBroker.firstPresent(candidates);
+    Assumptions.assumeTrue(image.isPresent(), () -> ContainerBroker.noImageReason(candidates));
+    return store.getOrComputeIfAbsent(kind, k -> ContainerBroker.start(image.get()), AbstractTestBroker.class);
   }
 }

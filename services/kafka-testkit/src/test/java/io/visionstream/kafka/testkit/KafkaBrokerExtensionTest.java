@@ -40,18 +40,39 @@ class KafkaBrokerExtensionTest {
   }
 
   @Test
-  void containerBrokerIsSkippedNotFailedWithoutDocker() {
+  void containerBrokerCarriesRecordsOrIsSkippedSayingWhyNeverFailed() {
     EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
         .configurationParameter(KafkaBrokerExtension.BROKER_PARAMETER, "container")
         .selectors(selectClass(FirstUser.class))
         .execute();
 
-    if (DockerClientFactory.instance().isDockerAvailable()) {
+    boolean docker = DockerClientFactory.instance().isDockerAvailable();
+    if (docker && ContainerBroker.firstPresent(ContainerBroker.defaultImages()).isPresent()) {
       results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
     } else {
       results.testEvents().assertStatistics(stats -> stats.started(0).failed(0));
       results.containerEvents().assertStatistics(stats -> stats.aborted(1).failed(0));
+      assertThat(abortReason(results)).contains(docker ? "no Kafka image is present" : "needs a Docker engine");
     }
+  }
+
+  @Test
+  void aMissingImageIsASkipNamingTheImageNotAPullOrAFailure() {
+    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+        .configurationParameter(KafkaBrokerExtension.BROKER_PARAMETER, "container")
+        .configurationParameter(KafkaBrokerExtension.IMAGE_PARAMETER, "visionstream/no-such-kafka:0")
+        .selectors(selectClass(FirstUser.class))
+        .execute();
+
+    results.testEvents().assertStatistics(stats -> stats.started(0).failed(0));
+    results.containerEvents().assertStatistics(stats -> stats.aborted(1).failed(0));
+    assertThat(abortReason(results)).contains(DockerClientFactory.instance().isDockerAvailable()
+        ? "looked for visionstream/no-such-kafka:0" : "needs a Docker engine");
+  }
+
+  private static String abortReason(EngineExecutionResults results) {
+    return results.containerEvents().aborted().stream().findFirst().orElseThrow()
+        .getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow().getMessage();
   }
 
   @Test

@@ -25,7 +25,7 @@ public final class ModerationSettings {
         visionstream.streams.processing-guarantee       exactly_once_v2 | at_least_once
         visionstream.tagging.window-size                1m
         micronaut.server.port                           8082
-      Exit codes: 0 stopped (SIGTERM), 1 failed to start, 2 invalid settings or usage.""";
+      Exit codes: 143 stopped by SIGTERM, 1 failed to start, 2 invalid settings or usage, 0 after --help.""";
 
   private ModerationSettings() {}
 }

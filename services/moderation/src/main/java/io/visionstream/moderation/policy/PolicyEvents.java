@@ -1,5 +1,6 @@
 package io.visionstream.moderation.policy;
 
+import io.visionstream.schemas.Verdict;
 import io.visionstream.schemas.policy.PolicyCheck;
 
 /**
@@ -18,6 +19,9 @@ public interface PolicyEvents {
 
     @Override
     public void judgingFailed() {}
+
+    @Override
+    public void decided(Verdict verdict) {}
   };
 
   /** A record of the policies topic was rejected; called once per record, by the instance that screened it. */
@@ -28,4 +32,10 @@ public interface PolicyEvents {
 
   /** Judging a prediction failed; the prediction went to review instead. */
   void judgingFailed();
+
+  /**
+   * A decision was made (before it is written: under exactly-once, a decision whose transaction is
+   * aborted and made again counts twice).
+   */
+  void decided(Verdict verdict);
 }

@@ -76,7 +76,8 @@ public final class ModerationTopology {
     judged.filter((k, o) -> o.isDead(), Named.as("dead")).processValues(ToDeadLetter::new, Named.as("dead-headers"))
         .to(topics.deadLetters(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
     KStream<String, ModerationDecision> decisions = judged.filter((k, o) -> !o.isDead(), Named.as("judged-ok"))
-        .mapValues(Outcome::value, Named.as("decision"));
+        .mapValues(Outcome::value, Named.as("decision"))
+        .peek((k, d) -> events.decided(d.getVerdict()), Named.as("count-decision"));
     decisions.to(topics.decisions(), Produced.with(Serdes.String(), AvroSerdes.of(ModerationDecision.class))
         .withName("decisions"));
     decisions.filter((k, d) -> d.getVerdict() != Verdict.ALLOW, Named.as("needs-review"))

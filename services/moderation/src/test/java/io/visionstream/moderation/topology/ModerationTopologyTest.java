@@ -132,6 +132,8 @@ class ModerationTopologyTest {
     // deleting a source's policy (tombstone) falls back to the default
     policies.pipeInput("cam-2", (ModerationPolicy) null);
     assertThat(judge(prediction("cam-2", NOW, "cat", 0.9f)).getPolicySource()).isEqualTo(PolicyEvaluator.DEFAULT_KEY);
+    // every decision written is counted by its verdict
+    assertThat(moderation.events.decided).containsExactly(Verdict.REVIEW, Verdict.ALLOW, Verdict.BLOCK, Verdict.ALLOW);
   }
 
   @Test

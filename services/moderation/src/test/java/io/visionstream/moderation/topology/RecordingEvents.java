@@ -1,6 +1,7 @@
 package io.visionstream.moderation.topology;
 
 import io.visionstream.moderation.policy.PolicyEvents;
+import io.visionstream.schemas.Verdict;
 import io.visionstream.schemas.policy.PolicyCheck;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,6 +12,7 @@ final class RecordingEvents implements PolicyEvents {
   final List<String> rejected = new CopyOnWriteArrayList<>();
   final List<String> unidentified = new CopyOnWriteArrayList<>();
   final List<String> judgingFailures = new CopyOnWriteArrayList<>();
+  final List<Verdict> decided = new CopyOnWriteArrayList<>();
 
   @Override
   public void policyRejected(String source, PolicyCheck.Reason reason) {
@@ -25,5 +27,10 @@ final class RecordingEvents implements PolicyEvents {
   @Override
   public void judgingFailed() {
     judgingFailures.add("failed");
+  }
+
+  @Override
+  public void decided(Verdict verdict) {
+    decided.add(verdict);
   }
 }
