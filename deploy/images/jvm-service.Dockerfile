@@ -27,7 +27,8 @@ LABEL org.opencontainers.image.title="${TITLE}" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.source="https://github.com/visionstream/visionstream" \
       org.opencontainers.image.vendor="visionstream" \
-      org.opencontainers.image.base.name="${BASE_IMAGE}"
+      org.opencontainers.image.base.name="${BASE_IMAGE}" \
+      io.visionstream.sbom="/app/sbom.json"
 
 RUN command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       --no-install-recommends openjdk-17-jre-headless && apt-get clean && rm -rf /var/lib/apt/lists/*; } \
@@ -36,6 +37,8 @@ RUN command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=nonint
 
 COPY lib/ /app/lib/
 COPY app.jar /app/app.jar
+# The module's CycloneDX SBOM, as Maven wrote it (cyclonedx-maven-plugin): its Java dependencies.
+COPY sbom.json /app/sbom.json
 
 # Heap as a share of the container's memory limit; the rest is native memory (TensorFlow, RocksDB).
 ENV MAIN_CLASS="${MAIN_CLASS}" \
@@ -49,9 +52,9 @@ ENV MAIN_CLASS="${MAIN_CLASS}" \
 USER 10001:10001
 WORKDIR /app
 
-# Healthy while the liveness endpoint answers 200 (bash's /dev/tcp: no curl needed in the image).
+# Healthy while the liveness endpoint answers 200 on the management port (ENDPOINTS_ALL_PORT) (bash's /dev/tcp: no curl needed in the image).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=3 CMD ["/bin/bash", "-c", \
-    "port=${MICRONAUT_SERVER_PORT:-$HEALTH_PORT}; [ -z \"$port\" ] && exit 0; exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET %s HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' \"$HEALTH_PATH\" >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+    "port=${ENDPOINTS_ALL_PORT:-$HEALTH_PORT}; [ -z \"$port\" ] && exit 0; exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET %s HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' \"$HEALTH_PATH\" >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 
 # exec: the JVM is PID 1 and gets SIGTERM itself (the services drain and exit within their timeouts).
 ENTRYPOINT ["/bin/bash", "-c", "exec java $JAVA_OPTS -cp '/app/app.jar:/app/lib/*' \"$MAIN_CLASS\" \"$@\"", "visionstream"]

@@ -86,7 +86,8 @@ class ComposeFilesTest {
     }
     List<String> expected = new ArrayList<>();
     for (String service : SERVICES.keySet()) {
-      String port = environment(stack, service).getOrDefault("MICRONAUT_SERVER_PORT",
+      // the management port: where /prometheus is
+      String port = environment(stack, service).getOrDefault("ENDPOINTS_ALL_PORT",
           service.startsWith("classifier") ? "8081" : "8082");
       expected.add((loopback ? "127.0.0.1" : service) + ":" + port);
     }

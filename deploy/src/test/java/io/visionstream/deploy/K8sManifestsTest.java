@@ -96,13 +96,15 @@ class K8sManifestsTest {
     for (String deployment : List.of(CLASSIFIER, MODERATION)) {
       JsonNode container = rendered.container(deployment);
       Map<String, String> env = rendered.environment(container, "10.0.0.1");
-      int port = Integer.parseInt(env.get("MICRONAUT_SERVER_PORT"));
+      int publicPort = Integer.parseInt(env.get("MICRONAUT_SERVER_PORT"));
+      int port = Integer.parseInt(env.get("ENDPOINTS_ALL_PORT"));
+      assertThat(port).as("%s has a management port apart from its public port", deployment).isNotEqualTo(publicPort);
       assertThat(env.get("MICRONAUT_SERVER_HOST")).as("%s listens on the pod's address", deployment).isEqualTo("0.0.0.0");
-      JsonNode http = port(container, "http");
-      assertThat(http.path("containerPort").asInt()).as(deployment).isEqualTo(port);
+      assertThat(port(container, "http").path("containerPort").asInt()).as(deployment).isEqualTo(publicPort);
+      assertThat(port(container, "management").path("containerPort").asInt()).as(deployment).isEqualTo(port);
       for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
         JsonNode get = container.path(probe).path("httpGet");
-        assertThat(get.path("port").asText()).as("%s %s port", deployment, probe).isIn("http", String.valueOf(port));
+        assertThat(get.path("port").asText()).as("%s %s port", deployment, probe).isIn("management", String.valueOf(port));
       }
       assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health/liveness");
       assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/health/liveness");

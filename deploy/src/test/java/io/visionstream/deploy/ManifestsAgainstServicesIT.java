@@ -152,6 +152,7 @@ class ManifestsAgainstServicesIT {
     override(env, "VISIONSTREAM_CLASSIFIER_MODEL_DIR", model.toString());
     override(env, "MICRONAUT_SERVER_HOST", "127.0.0.1");
     override(env, "MICRONAUT_SERVER_PORT", String.valueOf(freePort()));
+    override(env, "ENDPOINTS_ALL_PORT", String.valueOf(freePort()));
     return env;
   }
 
@@ -166,6 +167,7 @@ class ManifestsAgainstServicesIT {
     override(env, "KAFKA_STREAMS_TAGGING_REPLICATION_FACTOR", "1");
     override(env, "MICRONAUT_SERVER_HOST", "127.0.0.1");
     override(env, "MICRONAUT_SERVER_PORT", port);
+    override(env, "ENDPOINTS_ALL_PORT", String.valueOf(freePort()));
     override(env, "KAFKA_STREAMS_TAGGING_APPLICATION_SERVER", "127.0.0.1:" + port);
     return env;
   }

@@ -36,8 +36,8 @@ final class ServiceJvm implements AutoCloseable {
 
   /**
    * Starts {@code mainClass} of the module whose target directory system property
-   * {@code targetProperty} names, with environment {@code env} (its MICRONAUT_SERVER_PORT is the
-   * HTTP port), logging to {@code log}.
+   * {@code targetProperty} names, with environment {@code env} (its ENDPOINTS_ALL_PORT, else its
+   * MICRONAUT_SERVER_PORT, is the HTTP port this reads: the management endpoints'), logging to {@code log}.
    */
   static ServiceJvm start(String targetProperty, String mainClass, Map<String, String> env, Path log) throws IOException {
     String target = System.getProperty(targetProperty);
@@ -58,7 +58,8 @@ final class ServiceJvm implements AutoCloseable {
         || name.startsWith("MICRONAUT_") || name.equals("JAVA_OPTS"));
     builder.environment().putAll(env);
     Files.createDirectories(log.getParent());
-    return new ServiceJvm(builder.start(), Integer.parseInt(env.get("MICRONAUT_SERVER_PORT")), log);
+    return new ServiceJvm(builder.start(), Integer.parseInt(env.getOrDefault("ENDPOINTS_ALL_PORT",
+        env.get("MICRONAUT_SERVER_PORT"))), log);
   }
 
   /** GET {@code path} on the service's HTTP port. */

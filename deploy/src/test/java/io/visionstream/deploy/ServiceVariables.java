@@ -64,7 +64,8 @@ enum ServiceVariables {
   /** What Kafka Streams accepts: its own properties and those of the clients it makes. */
   private static final Set<String> STREAMS = union(union(StreamsConfig.configDef().names(), ConsumerConfig.configNames()),
       union(ProducerConfig.configNames(), AdminClientConfig.configNames()));
-  private static final Set<String> OTHERS = Set.of("JAVA_OPTS", "MICRONAUT_SERVER_HOST", "MICRONAUT_SERVER_PORT");
+  private static final Set<String> OTHERS = Set.of("JAVA_OPTS", "MICRONAUT_SERVER_HOST", "MICRONAUT_SERVER_PORT",
+      "ENDPOINTS_ALL_PORT");
   private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
   final SettingsSchema schema;

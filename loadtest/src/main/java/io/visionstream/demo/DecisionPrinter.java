@@ -25,11 +25,11 @@ final class DecisionPrinter implements Runnable {
   private final Map<Verdict, Long> verdicts = new EnumMap<>(Verdict.class);
   private volatile boolean stopped;
 
-  DecisionPrinter(String bootstrapServers, PredictionPrinter printer, boolean quiet) {
-    this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.GROUP_ID_CONFIG, "visionstream-demo-decisions-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  DecisionPrinter(Map<String, Object> client, PredictionPrinter printer, boolean quiet) {
+    Map<String, Object> config = new java.util.HashMap<>(client);
+    config.putAll(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "visionstream-demo-decisions-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+    this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.printer = printer;
     this.quiet = quiet;
     consumer.subscribe(List.of("moderation-decisions"));

@@ -13,6 +13,7 @@ import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.work.Outcome;
 import io.visionstream.loadtest.frames.Resolution;
 import io.visionstream.kafka.local.LocalKafkaProcess;
+import io.visionstream.kafka.local.LocalKafkaSecurity.User;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +80,10 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
       + "drop-stale for cameras, never-drop for --fashion-mnist uploads).")
   LoadPolicy policy;
 
+  @Option(names = "--secure", description = "Run everything over the broker's secured listener (SASL_SSL, SCRAM-SHA-512, "
+      + "deny-by-default ACLs): each component logs in as its own user.")
+  boolean secure;
+
   @Option(names = "--quiet", description = "Print only the summary line, not every prediction.")
   boolean quiet;
 
@@ -139,7 +144,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     if (moderationClasspath != null) {
       topicList.addAll(ModerationSidecar.TOPICS);
     }
-    try (LocalKafkaProcess broker = LocalKafkaProcess.start(brokerDir, 0, topicList)) {
+    try (LocalKafkaProcess broker = LocalKafkaProcess.start(brokerDir, 0, topicList, secure)) {
+      if (secure) {
+        out.printf("broker at %s: SASL_SSL with SCRAM-SHA-512 and deny-by-default ACLs; each component logs in as its own "
+            + "user, with the client configuration files in %s%n", broker.bootstrapServers(), broker.security().dir());
+      }
       out.printf("broker at %s; starting the classifier (%s, %s) with model %s ...%n", broker.bootstrapServers(),
           KebabEnums.name(guarantee), KebabEnums.name(policy), modelDir);
       int exit;
@@ -152,7 +161,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                   + "from 0.5, is blocked from 0.9 ..."
               : "starting the moderation and tagging service (its own process) with a default policy: review from 0.5, "
                   + "block from 0.9 ...");
-          moderation = ModerationSidecar.start(moderationClasspath, broker.bootstrapServers(), brokerDir.resolve("moderation"),
+          moderation = ModerationSidecar.start(moderationClasspath, broker.clientConfig(User.ADMIN),
+              secure ? broker.security().clientConfigFile(User.MODERATION) : null, brokerDir.resolve("moderation"),
               fashionMnist ? ModerationSidecar.NO_BAGS_POLICY : ModerationSidecar.DEFAULT_POLICY);
           out.printf("moderation ready: tags %s/tags/{source}, health %s/health%n", moderation.url(), moderation.url());
         } else {
@@ -182,9 +192,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     AtomicLong sent = new AtomicLong();
     GroundTruth truth = fashionMnist ? new GroundTruth() : null;
     ScheduledExecutorService clock = Executors.newScheduledThreadPool(1);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5),
-        new ByteArraySerializer(), new ByteArraySerializer())) {
+    // the cameras send as the load test's user: it may write image-events and nothing else
+    Map<String, Object> cameraClient = broker.clientConfig(User.LOADTEST);
+    cameraClient.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(cameraClient, new ByteArraySerializer(),
+        new ByteArraySerializer())) {
       List<SimulatedCamera> fleet = fashionMnist ? uploadFeeds(out, producer, sent, truth) : new ArrayList<>();
       if (!fashionMnist) {
         out.printf("rendering frames for %d cameras (%dx%d JPEG) ...%n", cameras, width, height);
@@ -194,11 +206,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
       }
       boolean terminal = System.console() != null;
-      PredictionPrinter printer = new PredictionPrinter(broker.bootstrapServers(), TopicsConfig.DEFAULT_PREDICTIONS, out,
+      PredictionPrinter printer = new PredictionPrinter(broker.clientConfig(User.ADMIN), TopicsConfig.DEFAULT_PREDICTIONS, out,
           terminal, quiet, sent, service.pipeline(), truth);
       Thread printing = new Thread(printer, "demo-printer");
       printing.start();
-      DecisionPrinter decisions = moderation == null ? null : new DecisionPrinter(broker.bootstrapServers(), printer, quiet);
+      DecisionPrinter decisions = moderation == null ? null : new DecisionPrinter(broker.clientConfig(User.ADMIN), printer, quiet);
       Thread deciding = decisions == null ? null : new Thread(decisions, "demo-decisions");
       if (deciding != null) {
         deciding.start();
@@ -293,13 +305,26 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     return feeds;
   }
 
-  private Map<String, Object> classifierProperties(LocalKafkaProcess broker, Path modelDir) {
+  private Map<String, Object> classifierProperties(LocalKafkaProcess broker, Path modelDir) throws java.io.IOException {
     Map<String, Object> properties = new HashMap<>();
-    properties.put("micronaut.server.port", -1);
+    int port = freePort();
+    // one port on loopback for the status and the management endpoints
+    properties.put("micronaut.server.port", port);
+    properties.put("endpoints.all.port", port);
     properties.put("visionstream.kafka.bootstrap-servers", broker.bootstrapServers());
+    if (broker.secure()) {
+      // in this JVM: the classifier's login as properties, as its client configuration file would give them
+      broker.security().clientConfig(User.CLASSIFIER).forEach((k, v) -> properties.put("visionstream.kafka.properties." + k, v));
+    }
     properties.put("visionstream.classifier.model.dir", modelDir.toString());
     properties.put("visionstream.classifier.delivery.guarantee", guarantee.name());
     properties.put("visionstream.classifier.load.policy", policy.name());
     return properties;
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 }

@@ -60,13 +60,18 @@ final class ModerationSidecar implements AutoCloseable {
     return cp == null || cp.isBlank() ? null : cp;
   }
 
-  static ModerationSidecar start(String classpath, String bootstrapServers, Path workDir, ModerationPolicy policy) throws IOException,
-      InterruptedException {
+  /**
+   * @param admin the client configuration the demo's operator writes the policy with
+   * @param clientConfigFile the service's own Kafka client configuration file (its login), or null
+   */
+  static ModerationSidecar start(String classpath, Map<String, Object> admin, Path clientConfigFile, Path workDir,
+      ModerationPolicy policy) throws IOException, InterruptedException {
+    String bootstrapServers = admin.get("bootstrap.servers").toString();
     List<PolicyProblem> problems = PolicyValidator.problems("__default__", policy);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("the demo's moderation policy is invalid: " + problems);
     }
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers),
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(admin,
         new StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>("moderation-policies", "__default__",
           AvroSerdes.of(ModerationPolicy.class).serializer().serialize("moderation-policies", policy)));
@@ -76,11 +81,17 @@ final class ModerationSidecar implements AutoCloseable {
       port = socket.getLocalPort();
     }
     Files.createDirectories(workDir);
-    Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-cp", classpath, "-Dkafka.bootstrap.servers=" + bootstrapServers, "-Dmicronaut.server.port=" + port,
+    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-cp", classpath, "-Dkafka.bootstrap.servers=" + bootstrapServers, "-Dmicronaut.server.port=" + port,
+        // one port for the tag queries and the management endpoints, on loopback
+        "-Dendpoints.all.port=" + port,
         "-Dvisionstream.streams.state-dir=" + workDir.resolve("streams").toAbsolutePath(),
-        "-Dvisionstream.tagging.window-size=10s", "-Dvisionstream.tagging.grace=5s", "-Dvisionstream.tagging.min-score=0",
-        "io.visionstream.moderation.ModerationApplication")
+        "-Dvisionstream.tagging.window-size=10s", "-Dvisionstream.tagging.grace=5s", "-Dvisionstream.tagging.min-score=0"));
+    if (clientConfigFile != null) {
+      command.add("-Dvisionstream.kafka.client-config=" + clientConfigFile.toAbsolutePath());
+    }
+    command.add("io.visionstream.moderation.ModerationApplication");
+    Process process = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(workDir.resolve("moderation.log").toFile()).start();
     ModerationSidecar sidecar = new ModerationSidecar(process, "http://127.0.0.1:" + port);
     HttpClient http = HttpClient.newHttpClient();

@@ -42,12 +42,13 @@ final class PredictionPrinter implements Runnable {
   private final GroundTruth truth;
 
   /** @param truth true labels of the images sent, or null when they have none */
-  PredictionPrinter(String bootstrapServers, String topic, PrintStream out, boolean terminal, boolean quiet, AtomicLong sent,
+  PredictionPrinter(Map<String, Object> client, String topic, PrintStream out, boolean terminal, boolean quiet, AtomicLong sent,
       ClassifierPipeline pipeline, GroundTruth truth) {
     this.truth = truth;
-    this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.GROUP_ID_CONFIG, "visionstream-demo-printer", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> config = new java.util.HashMap<>(client);
+    config.putAll(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "visionstream-demo-printer", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+        "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+    this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(topic));
     this.out = out;
     this.terminal = terminal;
@@ -144,7 +145,7 @@ final class PredictionPrinter implements Runnable {
     return String.format(Locale.ROOT, "sent %d · predicted %d · skipped %.0f · dead letters %.0f · in flight %d%s · "
         + "%.1f predictions/s · latency p50 %d ms, p99 %d ms, max %d ms%s",
         sent.get(), received, pipeline.metrics().count(Outcome.Kind.SKIPPED), deadLetters, pipeline.budget().records(),
-        pipeline.pollLoop().paused() ? " (paused)" : "", received / Math.max(seconds, 1e-3),
+        pipeline.pollLoop() != null && pipeline.pollLoop().paused() ? " (paused)" : "", received / Math.max(seconds, 1e-3),
         latencyMillis.getValueAtPercentile(50), latencyMillis.getValueAtPercentile(99), latencyMillis.getMaxValue(),
         truth == null ? "" : " · " + truth.summary());
   }

@@ -1,6 +1,7 @@
 package io.visionstream.moderation;
 
 import io.visionstream.moderation.topology.ModerationTopology;
+import io.visionstream.service.KafkaAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ final class PolicyTopics {
   private PolicyTopics() {}
 
   static void ensure(Map<String, Object> adminConfig, ModerationTopology.Topics topics, Optional<Short> replication) {
+    KafkaAccess access = new KafkaAccess(adminConfig, null, null);
     try (Admin admin = Admin.create(adminConfig)) {
       List<NewTopic> wanted = new ArrayList<>();
       wanted.add(new NewTopic(topics.acceptedPolicies(), Optional.of(1), replication)
@@ -41,7 +43,9 @@ final class PolicyTopics {
           created.getValue().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + created.getKey() + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException("cannot create topic " + created.getKey() + ": "
+                + access.refusal(e.getCause()).map(r -> r.replace("topic(s) []", "topic " + created.getKey()))
+                    .orElse(e.getCause().getMessage()), e);
           }
         }
       }
@@ -58,7 +62,7 @@ final class PolicyTopics {
       throw new IllegalStateException("interrupted while checking the policy topics", e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot check the policy topics " + topics.acceptedPolicies() + " and "
-          + topics.rejectedPolicies() + " within " + TIMEOUT.toSeconds() + " s: " + e, e);
+          + topics.rejectedPolicies() + " within " + TIMEOUT.toSeconds() + " s: " + access.explain(e), e);
     }
   }
 }

@@ -1,9 +1,14 @@
 package io.visionstream.service;
 
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.context.env.Environment;
+import io.micronaut.context.env.PropertySource;
 import io.micronaut.runtime.EmbeddedApplication;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +41,14 @@ public final class ServiceMain {
     if (exit >= 0) {
       System.exit(exit);
     }
-    exit = checkSettings(mainClass, schema, System.err);
-    if (exit >= 0) {
-      System.exit(exit);
+    Checked checked = checkSettings(mainClass, schema, System.err);
+    if (checked.exit() >= 0) {
+      System.exit(checked.exit());
     }
     try {
-      ApplicationContext context = ApplicationContext.builder(mainClass).deduceEnvironment(false).banner(false).start();
+      ApplicationContextBuilder builder = ApplicationContext.builder(mainClass).deduceEnvironment(false).banner(false);
+      checked.kafkaClientConfig().ifPresent(builder::propertySources);
+      ApplicationContext context = builder.start();
       EmbeddedApplication<?> application = context.findBean(EmbeddedApplication.class).orElse(null);
       if (application != null) {
         application.start();
@@ -51,13 +58,13 @@ public final class ServiceMain {
     } catch (RuntimeException e) {
       SettingsException invalid = settingsProblem(e);
       if (invalid != null) {
-        System.err.println("visionstream " + schema.service() + ": " + invalid.getMessage());
+        System.err.println("visionstream " + schema.service() + ": " + Secrets.scrub(invalid.getMessage()));
         if (log.isDebugEnabled()) {
           log.debug("Invalid settings", e);
         }
         System.exit(INVALID);
       }
-      log.error("visionstream {} failed to start: {}", schema.service(), e.getMessage(), e);
+      log.error("visionstream {} failed to start: {}", schema.service(), Secrets.scrub(e.getMessage()), e);
       System.exit(STARTUP_FAILED);
       throw e;
     }
@@ -77,19 +84,32 @@ public final class ServiceMain {
     return INVALID;
   }
 
-  /** -1 when every visionstream.* setting is acceptable; 2 after printing every problem. */
-  static int checkSettings(Class<?> mainClass, SettingsSchema schema, PrintStream err) {
+  /** The outcome of {@link #checkSettings}: exit code (-1 to go on) and the Kafka client configuration file's entries. */
+  record Checked(int exit, Optional<PropertySource> kafkaClientConfig) {}
+
+  /**
+   * Checks every visionstream.* setting and reads the Kafka client configuration file, if the
+   * service takes one: exit -1 to go on, or 2 after printing every problem.
+   */
+  static Checked checkSettings(Class<?> mainClass, SettingsSchema schema, PrintStream err) {
     List<SettingsProblem> problems;
+    Optional<PropertySource> clientConfig = Optional.empty();
     try (ApplicationContext probe = ApplicationContext.builder(mainClass).deduceEnvironment(false).banner(false).build()) {
-      problems = StrictSettings.check(probe.getEnvironment().start(), schema);
+      Environment environment = probe.getEnvironment().start();
+      problems = new ArrayList<>(StrictSettings.check(environment, schema));
+      if (schema.kafkaClientConfigPrefix().isPresent()) {
+        KafkaClientConfigFile.Loaded loaded = KafkaClientConfigFile.load(environment, schema.kafkaClientConfigPrefix().get());
+        problems.addAll(loaded.problems());
+        clientConfig = loaded.source();
+      }
     }
     if (problems.isEmpty()) {
-      return -1;
+      return new Checked(-1, clientConfig);
     }
     err.println("visionstream " + schema.service() + ": invalid configuration (" + problems.size()
         + (problems.size() == 1 ? " problem" : " problems") + "), nothing started:");
     problems.forEach(p -> err.println("  " + p));
-    return INVALID;
+    return new Checked(INVALID, Optional.empty());
   }
 
   private static void keepAliveUntilShutdown(ApplicationContext context, EmbeddedApplication<?> application) {

@@ -10,6 +10,11 @@ package io.visionstream.service;
  */
 public record SettingsProblem(String key, String value, String origin, String allowed) {
 
+  /** The value is shown redacted when the key holds a secret (a password, a JAAS login). */
+  public SettingsProblem {
+    value = Secrets.shown(key, value);
+  }
+
   /** Two lines: the key, value and origin; then what is allowed. */
   @Override
   public String toString() {

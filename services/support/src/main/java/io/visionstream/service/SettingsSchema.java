@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -37,6 +38,8 @@ public final class SettingsSchema {
   private final String service;
   private final Set<String> namespaces = new TreeSet<>();
   private final Map<String, Key> keys = new LinkedHashMap<>();
+
+  private String kafkaClientConfigPrefix;
 
   private SettingsSchema(String service) {
     this.service = service;
@@ -64,6 +67,22 @@ public final class SettingsSchema {
       keys.put(name, keyOf(name, component.getType(), component.getGenericType()));
     }
     return this;
+  }
+
+  /**
+   * The service reads {@code visionstream.kafka.client-config}, a Kafka client properties file
+   * whose entries go under {@code prefix} (where the service takes Kafka client properties, e.g.
+   * {@code kafka.} or {@code visionstream.kafka.properties.}).
+   */
+  public SettingsSchema kafkaClientConfig(String prefix) {
+    key(KafkaClientConfigFile.KEY, Kind.PATH);
+    this.kafkaClientConfigPrefix = prefix;
+    return this;
+  }
+
+  /** Where the entries of {@code visionstream.kafka.client-config} go; empty if the service does not read one. */
+  Optional<String> kafkaClientConfigPrefix() {
+    return Optional.ofNullable(kafkaClientConfigPrefix);
   }
 
   /** A key declared by hand (for values read with {@code @Value}). */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ public final class Faults {
     final long sinceNanos;
     int attempts;
     long loggedNanos;
+    String reason;
 
     Outage(long sinceNanos) {
       this.sinceNanos = sinceNanos;
@@ -50,9 +52,20 @@ public final class Faults {
   private final Map<Stage, Outage> outages = new EnumMap<>(Stage.class);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition woken = lock.newCondition();
+  private final Function<Throwable, String> explain;
   private long retries;
 
   public Faults(Lifecycle lifecycle, Backoff backoff, Duration giveUpAfter, LongSupplier nanos) {
+    this(lifecycle, backoff, giveUpAfter, nanos, Throwable::toString);
+  }
+
+  /**
+   * @param explain one line saying what a failure is (e.g. which principal the brokers refused
+   *     what, {@link io.visionstream.service.KafkaAccess#explain}); for the log and the health details
+   */
+  public Faults(Lifecycle lifecycle, Backoff backoff, Duration giveUpAfter, LongSupplier nanos,
+      Function<Throwable, String> explain) {
+    this.explain = explain;
     this.lifecycle = lifecycle;
     this.backoff = backoff;
     this.giveUpNanos = giveUpAfter.toNanos();
@@ -70,27 +83,29 @@ public final class Faults {
     try {
       long now = nanos.getAsLong();
       Outage outage = outages.get(stage);
+      String reason = explain.apply(cause);
       if (outage == null) {
         outage = new Outage(now);
         outages.put(stage, outage);
         lifecycle.moveTo(State.RETRYING);
         log.warn("System fault in stage {}: {}; nothing is dead-lettered or committed past it, retrying for up to {} s",
-            stage.label(), cause.toString(), TimeUnit.NANOSECONDS.toSeconds(giveUpNanos), cause);
+            stage.label(), reason, TimeUnit.NANOSECONDS.toSeconds(giveUpNanos), cause);
       }
+      outage.reason = reason;
       outage.attempts++;
       retries++;
       long failing = now - outage.sinceNanos;
       if (failing > giveUpNanos) {
         GaveUpException gaveUp = new GaveUpException("stage " + stage.label() + " kept failing for "
             + TimeUnit.NANOSECONDS.toSeconds(failing) + " s (" + outage.attempts + " attempts, faults.give-up-after "
-            + TimeUnit.NANOSECONDS.toSeconds(giveUpNanos) + " s): " + cause, cause);
+            + TimeUnit.NANOSECONDS.toSeconds(giveUpNanos) + " s): " + reason, cause);
         lifecycle.fail(gaveUp);
         throw gaveUp;
       }
       if (now - outage.loggedNanos >= TimeUnit.SECONDS.toNanos(LOG_EVERY_SECONDS)) {
         outage.loggedNanos = now;
         log.warn("Stage {} still failing after {} attempts over {} s: {}", stage.label(), outage.attempts,
-            TimeUnit.NANOSECONDS.toSeconds(failing), cause.toString());
+            TimeUnit.NANOSECONDS.toSeconds(failing), reason);
       }
       return backoff.delay(outage.attempts);
     } finally {
@@ -137,6 +152,23 @@ public final class Faults {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** What each stage in an outage last failed with, as {@code explain} said it. */
+  public Map<Stage, String> reasons() {
+    lock.lock();
+    try {
+      Map<Stage, String> copy = new EnumMap<>(Stage.class);
+      outages.forEach((stage, outage) -> copy.put(stage, outage.reason));
+      return copy;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** One line saying what {@code failure} is (see the constructor). */
+  public String explain(Throwable failure) {
+    return explain.apply(failure);
   }
 
   /** Retries since start, all stages. */

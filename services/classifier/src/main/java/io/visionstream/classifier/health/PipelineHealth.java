@@ -37,9 +37,14 @@ public final class PipelineHealth {
     details.put("inFlightRecords", pipeline.budget().records());
     details.put("paused", !pipeline.pausedPartitions().isEmpty());
     Map<String, Object> retrying = new LinkedHashMap<>();
-    pipeline.outages().forEach((stage, since) -> retrying.put(stage.label(), "failing for " + since.toSeconds() + " s"));
+    Map<io.visionstream.classifier.work.Stage, String> reasons = pipeline.outageReasons();
+    pipeline.outages().forEach((stage, since) -> retrying.put(stage.label(), "failing for " + since.toSeconds() + " s"
+        + (reasons.get(stage) == null ? "" : ": " + reasons.get(stage))));
     if (!retrying.isEmpty()) {
       details.put("retrying", retrying);
+    }
+    if (pipeline.state() == State.STARTING && pipeline.startupProblem() != null) {
+      details.put("waitingForBrokers", pipeline.startupProblem());
     }
     if (pipeline.failure() != null) {
       details.put("failure", pipeline.failure().getMessage());

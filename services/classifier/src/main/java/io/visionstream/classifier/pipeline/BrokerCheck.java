@@ -2,6 +2,7 @@ package io.visionstream.classifier.pipeline;
 
 import io.visionstream.classifier.config.DeliveryConfig;
 import io.visionstream.classifier.lifecycle.Lifecycle;
+import io.visionstream.service.KafkaAccess;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,14 +36,22 @@ final class BrokerCheck {
   private final Map<String, Object> adminConfig;
   private final Duration timeout;
   private final String bootstrapServers;
+  private final KafkaAccess access;
+  private volatile String problem;
 
-  BrokerCheck(Map<String, Object> clientConfig, Duration timeout) {
+  BrokerCheck(Map<String, Object> clientConfig, Duration timeout, KafkaAccess access) {
+    this.access = access;
     this.adminConfig = new HashMap<>(clientConfig);
     this.adminConfig.keySet().retainAll(AdminClientConfig.configNames());
     this.adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ATTEMPT.toMillis());
     this.adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ATTEMPT.toMillis());
     this.timeout = timeout;
     this.bootstrapServers = String.valueOf(clientConfig.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+  }
+
+  /** Why the brokers have not answered (naming the principal when they refused it); null once they have. */
+  String problem() {
+    return problem;
   }
 
   /**
@@ -66,21 +75,29 @@ final class BrokerCheck {
               log.info("Brokers at {} answered after {} attempts over {} s", bootstrapServers, attempts,
                   TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
             }
+            problem = null;
             return true;
           }
         } catch (ExecutionException | TimeoutException e) {
           last = e;
+          Throwable cause = e.getCause() == null ? e : e.getCause();
+          String refusal = access.refusal(cause).orElse(null);
+          if (refusal != null && !refusal.equals(problem)) {
+            log.error("Brokers at {} refused this classifier: {}; retrying until {}.startup-timeout ({} s)", bootstrapServers,
+                refusal, DeliveryConfig.PREFIX, timeout.toSeconds());
+          }
+          problem = refusal != null ? refusal : "no answer from " + bootstrapServers + ": " + cause;
         }
         long now = System.nanoTime();
         if (now > deadline) {
           throw new BrokersUnreachableException("no broker at " + bootstrapServers + " answered within "
               + timeout.toSeconds() + " s (" + attempts + " attempts; " + DeliveryConfig.PREFIX + ".startup-timeout): "
-              + (last == null ? "no nodes" : last.getCause() == null ? last : last.getCause()), last);
+              + (last == null ? "no nodes" : problem), last);
         }
         if (now > nextLog) {
           nextLog = now + TimeUnit.SECONDS.toNanos(LOG_EVERY_SECONDS);
-          log.warn("Waiting for the brokers at {}: {} attempts over {} s, giving up after {} s", bootstrapServers, attempts,
-              TimeUnit.NANOSECONDS.toSeconds(now - start), timeout.toSeconds());
+          log.warn("Waiting for the brokers at {}: {} attempts over {} s, giving up after {} s: {}", bootstrapServers, attempts,
+              TimeUnit.NANOSECONDS.toSeconds(now - start), timeout.toSeconds(), problem);
         }
         Thread.sleep(250);
       }

@@ -34,20 +34,22 @@ import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.preprocess.ImagePreprocessor;
 import io.visionstream.model.savedmodel.ClassifierModel;
 import io.visionstream.schemas.ModelRef;
+import io.visionstream.service.KafkaAccess;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,15 +112,17 @@ public final class ClassifierPipeline implements AutoCloseable {
       ClassifierModel model, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock, Overrides overrides) {
     this.settings = settings;
     this.metrics = new PipelineMetrics(registry, clock);
+    KafkaAccess access = new KafkaAccess(consumerConfig, settings.delivery().groupId(),
+        (String) producerConfig.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG));
     this.faults = new Faults(lifecycle, new Backoff(settings.faults().initialBackoff(), settings.faults().maxBackoff(),
-        ThreadLocalRandom.current()), settings.faults().giveUpAfter(), System::nanoTime);
+        ThreadLocalRandom.current()), settings.faults().giveUpAfter(), System::nanoTime, access::explain);
     this.watchdog = new Watchdog(lifecycle, progress, settings.faults().stallTimeout());
     this.budget = new InFlightBudget(settings.backpressure().maxInFlightRecords(), settings.backpressure().maxInFlightBytes(),
         settings.backpressure().resumeRatio());
     BlockingQueue<Outcome> released = new LinkedBlockingQueue<>();
     this.tracker = new OffsetTracker(budget::release, released::add);
     this.batcher = new MicroBatcher<>(settings.batching().maxBatchSize(), settings.batching().maxBatchWait());
-    this.brokers = new BrokerCheck(consumerConfig, settings.delivery().startupTimeout());
+    this.brokers = new BrokerCheck(consumerConfig, settings.delivery().startupTimeout(), access);
     this.parts = new Parts();
     lifecycle.onFailure(this::stopOnFailure);
     registerGauges();
@@ -383,6 +387,16 @@ public final class ClassifierPipeline implements AutoCloseable {
   /** Stages retrying a system fault, and for how long. */
   public Map<Stage, Duration> outages() {
     return faults.outages();
+  }
+
+  /** What each stage in an outage last failed with (naming the principal when the brokers refused it). */
+  public Map<Stage, String> outageReasons() {
+    return faults.reasons();
+  }
+
+  /** While STARTING: why the brokers have not answered yet (null when they have not been asked or answered). */
+  public String startupProblem() {
+    return brokers.problem();
   }
 
   /** Names of the pipeline's threads still alive. */

@@ -66,7 +66,7 @@ class ClassifierApplicationIT {
     properties.put("visionstream.classifier.load.max-frame-age", "1m");
     properties.put("visionstream.kafka.consumer.client.id", "classifier-under-test");
 
-    try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties)) {
+    try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Fixtures.onePort(properties))) {
       ApplicationContext context = server.getApplicationContext();
       assertThat(context.getBean(DeliveryConfig.class).guarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
       assertThat(context.getBean(LoadPolicyConfig.class).policy()).isEqualTo(LoadPolicy.DROP_STALE);
@@ -104,19 +104,19 @@ class ClassifierApplicationIT {
     Map<String, Object> zeroBatch = properties(broker, broker.uniqueTopic("bad"));
     zeroBatch.put("visionstream.classifier.batching.max-batch-size", 0);
     zeroBatch.put("visionstream.classifier.backpressure.resume-ratio", 2);
-    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, zeroBatch).close())
+    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, Fixtures.onePort(zeroBatch)).close())
         .hasStackTraceContaining("visionstream.classifier.batching.max-batch-size must be positive (got 0)")
         .hasStackTraceContaining("visionstream.classifier.backpressure.resume-ratio must be between 0 and 1 exclusive (got 2.0)");
 
     Map<String, Object> noModel = properties(broker, broker.uniqueTopic("bad"));
     noModel.put("visionstream.classifier.model.dir", "/nonexistent/model");
-    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, noModel).close())
+    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, Fixtures.onePort(noModel)).close())
         .hasStackTraceContaining("visionstream.classifier.model.dir must name a SavedModel directory (got /nonexistent/model)")
         .hasStackTraceContaining("visionstream-model build");
 
     Map<String, Object> autoCommit = properties(broker, broker.uniqueTopic("bad"));
     autoCommit.put("visionstream.kafka.consumer.enable.auto.commit", "true");
-    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, autoCommit).close())
+    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, Fixtures.onePort(autoCommit)).close())
         .hasStackTraceContaining("visionstream.kafka.consumer.enable.auto.commit");
   }
 }

@@ -84,7 +84,7 @@ class FashionMnistStreamIT {
     properties.put("visionstream.classifier.delivery.guarantee", "exactly-once");
     properties.put("visionstream.classifier.load.policy", "never-drop");
     List<ConsumerRecord<byte[], byte[]>> out;
-    try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties);
+    try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Fixtures.onePort(properties));
         KafkaProducer<byte[], byte[]> producer = Fixtures.producer(broker)) {
       Fixtures.send(producer, records);
       out = Fixtures.read(broker, input + "-predictions", test.count(), Duration.ofMinutes(5), true);

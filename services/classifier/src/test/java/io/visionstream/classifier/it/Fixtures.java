@@ -114,9 +114,34 @@ final class Fixtures {
     }
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + maxHeap, "-cp", jar + File.pathSeparator + Files.readString(target.resolve("classpath.txt")).strip()));
-    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    onePort(properties).forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("io.visionstream.classifier.ClassifierApplication");
     return command;
+  }
+
+  /**
+   * {@code properties} with the management endpoints on the public port, so that a test reads
+   * {@code /health} and {@code /prometheus} where it set {@code micronaut.server.port} (a free port
+   * for both when that is -1, or when it is missing); unchanged if {@code endpoints.all.port} is set.
+   */
+  static <V> Map<String, V> onePort(Map<String, V> properties) {
+    if (properties.containsKey("endpoints.all.port")) {
+      return properties;
+    }
+    Map<String, Object> result = new java.util.LinkedHashMap<>(properties);
+    Object port = properties.get("micronaut.server.port");
+    if (port == null || port.toString().equals("-1")) {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        port = Integer.toString(socket.getLocalPort());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    result.put("micronaut.server.port", port.toString());
+    result.put("endpoints.all.port", port.toString());
+    @SuppressWarnings("unchecked")
+    Map<String, V> typed = (Map<String, V>) result;
+    return typed;
   }
 
   static byte[] encode(ImageEvent event) {

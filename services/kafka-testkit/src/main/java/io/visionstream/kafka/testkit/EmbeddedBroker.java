@@ -41,7 +41,11 @@ final class EmbeddedBroker extends AbstractTestBroker {
   @Override
   public void close() throws IOException {
     broker.close();
-    try (Stream<Path> files = Files.walk(broker.dataDir())) {
+    deleteTree(broker.dataDir());
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
       for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(file);
       }

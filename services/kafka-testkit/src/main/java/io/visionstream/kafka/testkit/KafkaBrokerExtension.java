@@ -24,6 +24,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *       {@value #IMAGE_PARAMETER}). Without a Docker engine, or with no such image present (the kit
  *       never pulls), the tests that need it are skipped with that reason, not failed.</li>
  * </ul>
+ *
+ * <p>A {@link SecureKafkaTestBroker} parameter gets the run's secured broker instead (always
+ * embedded): SASL_SSL, one SCRAM user per component, deny-by-default ACLs.
  */
 public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterResolver {
 
@@ -39,11 +42,16 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterR
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == KafkaTestBroker.class;
+    Class<?> type = parameter.getParameter().getType();
+    return type == KafkaTestBroker.class || type == SecureKafkaTestBroker.class;
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    if (parameter.getParameter().getType() == SecureKafkaTestBroker.class) {
+      return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("secure", k -> SecureEmbeddedBroker.start(),
+          AbstractTestBroker.class);
+    }
     return broker(context);
   }
 

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -44,38 +46,75 @@ public final class LocalKafkaBroker implements AutoCloseable {
   /** How long {@link #start} waits for the broker to answer a metadata request. */
   public static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+  /** Written into the data directory at format: whether it was made with security. */
+  private static final String SECURITY_MODE_FILE = "security.mode";
+  private static final String PLAINTEXT = "plaintext";
+  private static final String SECURE = "sasl_ssl";
+
   private final Path dataDir;
   private final int port;
   private final KafkaRaftServer server;
+  private final LocalKafkaSecurity security;
   private boolean closed;
 
-  private LocalKafkaBroker(Path dataDir, int port, KafkaRaftServer server) {
+  private LocalKafkaBroker(Path dataDir, int port, KafkaRaftServer server, LocalKafkaSecurity security) {
     this.dataDir = dataDir;
     this.port = port;
     this.server = server;
+    this.security = security;
   }
 
   /**
-   * Formats {@code dataDir} if it is new and starts the broker; returns once it serves clients.
+   * Formats {@code dataDir} if it is new and starts the broker without security (PLAINTEXT);
+   * returns once it serves clients.
    *
    * @param port client port on 127.0.0.1, or 0 for a free one
    * @param controllerPort KRaft controller port, or 0 to reuse the one the data directory was last started with, or a free one
    * @param overrides broker properties that replace the defaults (see {@link #defaults})
    */
   public static LocalKafkaBroker start(Path dataDir, int port, int controllerPort, Map<String, String> overrides) {
+    return start(dataDir, port, controllerPort, overrides, null);
+  }
+
+  /**
+   * Like {@link #start(Path, int, int, Map)}, secured: a SASL_SSL client listener, SCRAM users,
+   * deny-by-default ACLs ({@link LocalKafkaSecurity}, {@link LocalKafkaAcls}); the credentials,
+   * certificate and client configurations are in {@link #security()}'s directory.
+   */
+  public static LocalKafkaBroker startSecure(Path dataDir, int port, int controllerPort, Map<String, String> overrides,
+      LocalKafkaSecurity.Certificate certificate) {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create Kafka data directory " + dataDir, e);
+    }
+    return start(dataDir, port, controllerPort, overrides, LocalKafkaSecurity.prepare(dataDir, certificate));
+  }
+
+  private static LocalKafkaBroker start(Path dataDir, int port, int controllerPort, Map<String, String> overrides,
+      LocalKafkaSecurity security) {
     try {
       Files.createDirectories(dataDir);
       Path propertiesFile = dataDir.resolve(PROPERTIES_FILE);
       int clientPort = port == 0 ? freePort() : port;
       int quorumPort = controllerPort != 0 ? controllerPort : previousControllerPort(propertiesFile);
       quorumPort = quorumPort != 0 ? quorumPort : freePort();
+      int internalPort = security == null ? 0 : freePort();
       Properties props = defaults(dataDir, clientPort, quorumPort);
+      if (security != null) {
+        props.putAll(security.brokerProperties(clientPort, internalPort, quorumPort));
+      }
       props.putAll(overrides);
+      checkSecurityMode(dataDir, security != null);
       try (OutputStream out = Files.newOutputStream(propertiesFile)) {
         props.store(out, "visionstream local Kafka broker; rewritten at every start");
       }
+      if (security != null) {
+        restrictToOwner(propertiesFile);
+      }
       if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
-        format(propertiesFile);
+        format(propertiesFile, security == null ? List.of() : security.scramFormatArguments());
+        Files.writeString(dataDir.resolve(SECURITY_MODE_FILE), (security == null ? PLAINTEXT : SECURE) + "\n");
       }
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       try {
@@ -86,12 +125,39 @@ public final class LocalKafkaBroker implements AutoCloseable {
         throw new IllegalStateException("Kafka broker on 127.0.0.1:" + clientPort + " (controller " + quorumPort
             + ") failed to start: " + e.getMessage(), e);
       }
-      LocalKafkaBroker broker = new LocalKafkaBroker(dataDir, clientPort, server);
-      broker.awaitReady();
-      log.info("Kafka broker ready at {} (data in {})", broker.bootstrapServers(), dataDir);
+      LocalKafkaBroker broker = new LocalKafkaBroker(dataDir, clientPort, server, security);
+      Map<String, Object> admin = security == null ? Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers())
+          : security.internalAdminConfig(internalPort);
+      broker.awaitReady(admin);
+      if (security != null) {
+        try (Admin client = Admin.create(admin)) {
+          LocalKafkaAcls.create(client);
+        } catch (RuntimeException e) {
+          broker.close();
+          throw e;
+        }
+        log.info("Kafka broker ready at {} (SASL_SSL, SCRAM-SHA-512; client configurations in {})", broker.bootstrapServers(),
+            security.dir());
+      } else {
+        log.info("Kafka broker ready at {} (data in {})", broker.bootstrapServers(), dataDir);
+      }
       return broker;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare Kafka data directory " + dataDir, e);
+    }
+  }
+
+  /** A data directory made with security is never started without it, nor the other way round. */
+  private static void checkSecurityMode(Path dataDir, boolean secure) throws IOException {
+    if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
+      return;
+    }
+    Path file = dataDir.resolve(SECURITY_MODE_FILE);
+    String made = Files.exists(file) ? Files.readString(file).strip() : PLAINTEXT;
+    String wanted = secure ? SECURE : PLAINTEXT;
+    if (!made.equals(wanted)) {
+      throw new IllegalStateException("the Kafka data directory " + dataDir + " was made " + (made.equals(SECURE)
+          ? "with --secure; start it with --secure" : "without --secure (it has no users); use another data directory for a secured broker"));
     }
   }
 
@@ -141,6 +207,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
     return dataDir;
   }
 
+  /** The users, certificate and client configurations of a broker started secured; null otherwise. */
+  public LocalKafkaSecurity security() {
+    return security;
+  }
+
   /** Stops the broker and waits for it; the data directory is kept. */
   @Override
   public synchronized void close() {
@@ -153,10 +224,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     log.info("Kafka broker at {} stopped", bootstrapServers());
   }
 
-  private void awaitReady() {
-    Properties props = new Properties();
-    props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    try (Admin admin = Admin.create(props)) {
+  private void awaitReady(Map<String, Object> adminConfig) {
+    try (Admin admin = Admin.create(adminConfig)) {
       admin.describeCluster().nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -169,10 +238,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
   }
 
-  /** Runs {@code kafka-storage format} on a new data directory. */
-  private static void format(Path propertiesFile) {
+  /** Runs {@code kafka-storage format} on a new data directory, with {@code extra} arguments (SCRAM users). */
+  private static void format(Path propertiesFile, List<String> extra) {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
-    String[] args = {"format", "--cluster-id", Uuid.randomUuid().toString(), "--config", propertiesFile.toString()};
+    List<String> command = new ArrayList<>(List.of("format", "--cluster-id", Uuid.randomUuid().toString(), "--config",
+        propertiesFile.toString()));
+    command.addAll(extra);
+    String[] args = command.toArray(String[]::new);
     int exit;
     try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
       exit = StorageTool.execute(args, out);
@@ -194,6 +266,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
     String voters = previous.getProperty("controller.quorum.voters", "");
     return voters.isEmpty() ? 0 : Integer.parseInt(voters.substring(voters.lastIndexOf(':') + 1));
+  }
+
+  private static void restrictToOwner(Path file) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system
+    }
   }
 
   /** A port that was free on 127.0.0.1 a moment ago. */

@@ -28,14 +28,22 @@ import picocli.CommandLine.Option;
     description = "Runs a single-node Apache Kafka broker (KRaft) on 127.0.0.1 until stopped.")
 public final class LocalKafkaCommand implements Runnable {
 
+  /** Start of the lines naming each user's client configuration file, printed by a secured broker. */
+  public static final String CLIENT_CONFIG_LINE = "client-config ";
+
   /** File in the data directory holding the bootstrap address while the broker runs. */
   public static final String BOOTSTRAP_FILE = "bootstrap.servers";
 
   @Option(names = "--data-dir", required = true, description = "Broker storage and logs; reused if it exists.")
   Path dataDir;
 
-  @Option(names = "--port", defaultValue = "9092", description = "Client port on 127.0.0.1, 0 for a free one (default: ${DEFAULT-VALUE}).")
-  int port;
+  @Option(names = "--port", description = "Client port on 127.0.0.1, 0 for a free one (default: 9092, with --secure 9093).")
+  Integer port;
+
+  @Option(names = "--secure", description = {"A SASL_SSL listener (SCRAM-SHA-512 over TLS) with deny-by-default ACLs and "
+      + "one user per component: admin, classifier, moderation, loadtest. Certificates, passwords and a client "
+      + "configuration per user are made in <data dir>/secure on the first start and named on every start."})
+  boolean secure;
 
   @Option(names = "--controller-port", defaultValue = "0",
       description = "KRaft controller port; 0 reuses the data directory's or picks a free one.")
@@ -62,7 +70,10 @@ public final class LocalKafkaCommand implements Runnable {
     Path bootstrapFile = dataDir.resolve(BOOTSTRAP_FILE);
     try {
       Files.deleteIfExists(bootstrapFile);
-      LocalKafkaBroker broker = LocalKafkaBroker.start(dataDir, port, controllerPort, overrides);
+      int clientPort = port != null ? port : secure ? 9093 : 9092;
+      LocalKafkaBroker broker = secure
+          ? LocalKafkaBroker.startSecure(dataDir, clientPort, controllerPort, overrides, LocalKafkaSecurity.Certificate.STANDARD)
+          : LocalKafkaBroker.start(dataDir, clientPort, controllerPort, overrides);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
@@ -74,7 +85,13 @@ public final class LocalKafkaCommand implements Runnable {
           stopped.countDown();
         }
       }, "local-kafka-shutdown"));
-      createTopics(broker.bootstrapServers());
+      createTopics(broker.bootstrapServers(), broker.security());
+      if (broker.security() != null) {
+        for (LocalKafkaSecurity.User user : LocalKafkaSecurity.User.values()) {
+          System.out.println(CLIENT_CONFIG_LINE + user.principal() + "=" + broker.security().clientConfigFile(user).toAbsolutePath());
+        }
+        System.out.flush();
+      }
       Path tmp = dataDir.resolve(BOOTSTRAP_FILE + ".tmp");
       Files.writeString(tmp, broker.bootstrapServers() + "\n");
       Files.move(tmp, bootstrapFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -88,11 +105,15 @@ public final class LocalKafkaCommand implements Runnable {
     }
   }
 
-  private void createTopics(String bootstrapServers) throws InterruptedException, ExecutionException {
+  private void createTopics(String bootstrapServers, LocalKafkaSecurity security)
+      throws InterruptedException, ExecutionException {
     if (topics.isEmpty()) {
       return;
     }
     Properties props = new Properties();
+    if (security != null) {
+      props.putAll(security.clientConfig(LocalKafkaSecurity.User.ADMIN));
+    }
     props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     try (Admin admin = Admin.create(props)) {
       for (String spec : topics) {

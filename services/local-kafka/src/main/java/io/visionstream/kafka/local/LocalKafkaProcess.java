@@ -5,8 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.visionstream.kafka.local.LocalKafkaSecurity.User;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,11 +24,13 @@ public final class LocalKafkaProcess implements AutoCloseable {
   private final Process process;
   private final String bootstrapServers;
   private final Path dataDir;
+  private final LocalKafkaSecurity security;
 
-  private LocalKafkaProcess(Process process, String bootstrapServers, Path dataDir) {
+  private LocalKafkaProcess(Process process, String bootstrapServers, Path dataDir, LocalKafkaSecurity security) {
     this.process = process;
     this.bootstrapServers = bootstrapServers;
     this.dataDir = dataDir;
+    this.security = security;
   }
 
   /**
@@ -35,6 +40,15 @@ public final class LocalKafkaProcess implements AutoCloseable {
    * @param topics {@code name:partitions} to create if missing
    */
   public static LocalKafkaProcess start(Path dataDir, int port, List<String> topics) {
+    return start(dataDir, port, topics, false);
+  }
+
+  /**
+   * As {@link #start(Path, int, List)}, with {@code secure} the broker's {@code --secure} listener
+   * (SASL_SSL, one SCRAM user per component, deny-by-default ACLs): {@link #clientConfig} then
+   * logs in as the user asked for.
+   */
+  public static LocalKafkaProcess start(Path dataDir, int port, List<String> topics, boolean secure) {
     try {
       Files.createDirectories(dataDir);
       Path bootstrapFile = dataDir.resolve(LocalKafkaCommand.BOOTSTRAP_FILE);
@@ -43,6 +57,9 @@ public final class LocalKafkaProcess implements AutoCloseable {
           "-Xmx1g", "-cp", System.getProperty("java.class.path"), LocalKafkaCommand.class.getName(),
           "--data-dir", dataDir.toAbsolutePath().toString(), "--port", Integer.toString(port)));
       topics.forEach(t -> command.addAll(List.of("--topic", t)));
+      if (secure) {
+        command.add("--secure");
+      }
       Process process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(dataDir.resolve("broker.out").toFile()).start();
       long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
@@ -58,7 +75,10 @@ public final class LocalKafkaProcess implements AutoCloseable {
         }
         Thread.sleep(100);
       }
-      return new LocalKafkaProcess(process, Files.readString(bootstrapFile).strip(), dataDir);
+      // the broker wrote its users' credentials before the bootstrap file: this reads them
+      LocalKafkaSecurity security = secure ? LocalKafkaSecurity.prepare(dataDir, LocalKafkaSecurity.Certificate.STANDARD)
+          : null;
+      return new LocalKafkaProcess(process, Files.readString(bootstrapFile).strip(), dataDir, security);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the Kafka broker in " + dataDir, e);
     } catch (InterruptedException e) {
@@ -73,6 +93,29 @@ public final class LocalKafkaProcess implements AutoCloseable {
 
   public Path dataDir() {
     return dataDir;
+  }
+
+  /** Whether the broker listens with SASL_SSL and ACLs. */
+  public boolean secure() {
+    return security != null;
+  }
+
+  /** The users' credentials and client configuration files (secure brokers only). */
+  public LocalKafkaSecurity security() {
+    if (security == null) {
+      throw new IllegalStateException("the broker in " + dataDir + " was not started with --secure");
+    }
+    return security;
+  }
+
+  /** A client configuration: the bootstrap servers and, on a secure broker, {@code user}'s login. */
+  public Map<String, Object> clientConfig(User user) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("bootstrap.servers", bootstrapServers);
+    if (security != null) {
+      config.putAll(security.clientConfig(user));
+    }
+    return config;
   }
 
   /** SIGTERM, then up to 30 s for the broker to shut down cleanly, then SIGKILL. */

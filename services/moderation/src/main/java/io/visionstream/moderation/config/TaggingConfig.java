@@ -3,6 +3,8 @@ package io.visionstream.moderation.config;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import io.visionstream.moderation.topology.TaggingTopology;
+import io.micronaut.core.annotation.Nullable;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -16,6 +18,9 @@ import java.time.Duration;
  * @param minScore lowest top-1 score whose label is counted
  * @param retention how long windows stay queryable over HTTP
  * @param windowsServed how many of the latest windows {@code /tags/{sourceId}} returns by default
+ * @param queryTokenFile a file holding the bearer token every tag query must present (and that
+ *     instances present to each other when they forward a query); none: the tag queries are open
+ *     to whoever reaches the public port, which binds to loopback by default
  */
 @ConfigurationProperties(TaggingConfig.PREFIX)
 public record TaggingConfig(
@@ -26,7 +31,8 @@ public record TaggingConfig(
     @Bindable(defaultValue = "30s") Duration grace,
     @Bindable(defaultValue = "0.5") float minScore,
     @Bindable(defaultValue = "1h") Duration retention,
-    @Bindable(defaultValue = "10") int windowsServed) {
+    @Bindable(defaultValue = "10") int windowsServed,
+    @Nullable Path queryTokenFile) {
 
   public static final String PREFIX = "visionstream.tagging";
 

@@ -52,9 +52,12 @@ public class TagQueries {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final HostInfo self;
+  private final QueryToken token;
 
   public TagQueries(@Named(StreamsFactory.TAGGING) KafkaStreams streams,
-      @Named(StreamsFactory.TAGGING) ConfiguredStreamBuilder builder, TaggingConfig config, JsonMapper json) {
+      @Named(StreamsFactory.TAGGING) ConfiguredStreamBuilder builder, TaggingConfig config, JsonMapper json,
+      QueryToken token) {
+    this.token = token;
     this.streams = streams;
     String server = builder.getConfiguration().getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG);
     this.self = server == null || server.isBlank() ? null : HostInfo.buildFromEndpoint(server);
@@ -104,8 +107,9 @@ public class TagQueries {
     URI uri = URI.create("http://" + active.host() + ":" + active.port() + "/tags/"
         + URLEncoder.encode(sourceId, StandardCharsets.UTF_8).replace("+", "%20") + "?limit=" + n + "&local=true");
     try {
-      HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET();
+      token.header().ifPresent(h -> request.header("Authorization", h));
+      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       if (response.statusCode() != 200) {
         throw new Unavailable("instance " + active + " holding source " + sourceId + " answered HTTP " + response.statusCode(), null);
       }

@@ -53,6 +53,8 @@ final class ModerationInstances {
   static Map<String, String> properties(KafkaTestBroker broker, Map<String, String> topics, String app, Path state, int port) {
     Map<String, String> p = new HashMap<>();
     p.put("micronaut.server.port", Integer.toString(port));
+    // the management endpoints on the same port: the tests read /health and /prometheus beside /tags
+    p.put("endpoints.all.port", Integer.toString(port));
     p.put("kafka.bootstrap.servers", broker.bootstrapServers());
     p.put("visionstream.streams.state-dir", state.toString());
     p.put("kafka.streams.default.application.id", "moderation-" + app);

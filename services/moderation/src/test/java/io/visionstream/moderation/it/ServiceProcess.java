@@ -70,6 +70,10 @@ final class ServiceProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-cp", classpath));
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    if (properties.containsKey("micronaut.server.port") && !properties.containsKey("endpoints.all.port")) {
+      // the management endpoints on the same port: the tests read /health and /prometheus there
+      command.add("-Dendpoints.all.port=" + properties.get("micronaut.server.port"));
+    }
     command.add(mainClass);
     return command;
   }
@@ -97,6 +101,14 @@ final class ServiceProcess implements AutoCloseable {
   /** {@code /health} as JSON. */
   JsonNode health() throws IOException, InterruptedException {
     return JSON.readTree(get("/health").body());
+  }
+
+  /** Waits for the process to end by itself and returns its exit code; fails if it runs on past {@code timeout}. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("the service still runs after " + timeout + "; see " + log);
+    }
+    return process.exitValue();
   }
 
   /** Ends the process at once (SIGKILL): no shutdown hook, no commit, no clean close. */
