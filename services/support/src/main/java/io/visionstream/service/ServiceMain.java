@@ -64,7 +64,7 @@ public final class ServiceMain {
         }
         System.exit(INVALID);
       }
-      log.error("visionstream {} failed to start: {}", schema.service(), Secrets.scrub(e.getMessage()), e);
+      log.error("visionstream {} failed to start: {}", schema.service(), Secrets.scrub(reason(e)), e);
       System.exit(STARTUP_FAILED);
       throw e;
     }
@@ -142,6 +142,21 @@ public final class ServiceMain {
     if (context.isRunning()) {
       context.close();
     }
+  }
+
+  /**
+   * Why start-up failed, in one line: the message of the innermost failure this project's code
+   * raised (which names what it was doing), rather than the framework's wrapping of it.
+   */
+  static String reason(Throwable e) {
+    String reason = e.getMessage();
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      StackTraceElement[] frames = t.getStackTrace();
+      if (t.getMessage() != null && frames.length > 0 && frames[0].getClassName().startsWith("io.visionstream.")) {
+        reason = t.getMessage();
+      }
+    }
+    return reason;
   }
 
   private static SettingsException settingsProblem(Throwable e) {

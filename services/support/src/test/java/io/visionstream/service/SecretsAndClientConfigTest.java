@@ -60,6 +60,24 @@ class SecretsAndClientConfigTest {
     }
   }
 
+  @Test
+  void aStartUpFailureIsExplainedByTheInnermostMessageThisProjectsCodeRaised() {
+    RuntimeException kafka = at("org.apache.kafka.clients.admin.KafkaAdminClient",
+        new RuntimeException("Authorization failed."));
+    RuntimeException ours = at("io.visionstream.moderation.PolicyTopics", new IllegalStateException(
+        "cannot create topic moderation-policies.rejected: User:loadtest is not authorized for topic "
+            + "moderation-policies.rejected (an ACL is missing)", kafka));
+    RuntimeException framework = at("io.micronaut.context.DefaultBeanContext",
+        new RuntimeException("Bean definition [StreamsMetrics] could not be loaded", ours));
+    assertThat(ServiceMain.reason(framework)).isEqualTo(ours.getMessage());
+    assertThat(ServiceMain.reason(kafka)).isEqualTo("Authorization failed.");
+  }
+
+  private static RuntimeException at(String className, RuntimeException e) {
+    e.setStackTrace(new StackTraceElement[] {new StackTraceElement(className, "run", "X.java", 1)});
+    return e;
+  }
+
   private static ApplicationContext context(Map<String, Object> properties) {
     ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).properties(properties).build();
     Environment environment = context.getEnvironment();

@@ -50,6 +50,8 @@ public final class Faults {
   private final long giveUpNanos;
   private final LongSupplier nanos;
   private final Map<Stage, Outage> outages = new EnumMap<>(Stage.class);
+  /** Outages of stages that can work again but have not yet succeeded (see {@link #resumed}). */
+  private final Map<Stage, Outage> probation = new EnumMap<>(Stage.class);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition woken = lock.newCondition();
   private final Function<Throwable, String> explain;
@@ -84,6 +86,11 @@ public final class Faults {
       long now = nanos.getAsLong();
       Outage outage = outages.get(stage);
       String reason = explain.apply(cause);
+      if (outage == null && (outage = probation.remove(stage)) != null) {
+        // failed again before any success: the same outage goes on, with its attempts and give-up clock
+        outages.put(stage, outage);
+        lifecycle.moveTo(State.RETRYING);
+      }
       if (outage == null) {
         outage = new Outage(now);
         outages.put(stage, outage);
@@ -113,11 +120,61 @@ public final class Faults {
     }
   }
 
+  /**
+   * {@code stage} can work again (its new client is ready) but has not yet succeeded: the pipeline
+   * runs again, so that work reaches the stage at all (a sink whose pending work was all replayed
+   * would otherwise wait forever for something to write), while a new failure before a success
+   * goes on with the same outage.
+   */
+  public void resumed(Stage stage) {
+    lock.lock();
+    try {
+      Outage outage = outages.remove(stage);
+      if (outage == null) {
+        return;
+      }
+      probation.put(stage, outage);
+      if (outages.isEmpty()) {
+        lifecycle.moveTo(State.RUNNING);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Fails the pipeline if a stage has been in an outage for longer than the give-up time, even
+   * when it has not failed again since (a stage waiting for work that never comes must not keep
+   * the pipeline RETRYING in silence). Called about once a second with the watchdog.
+   */
+  public void expire() {
+    lock.lock();
+    try {
+      long now = nanos.getAsLong();
+      for (Map.Entry<Stage, Outage> e : outages.entrySet()) {
+        long failing = now - e.getValue().sinceNanos;
+        if (failing > giveUpNanos) {
+          lifecycle.fail(new GaveUpException("stage " + e.getKey().label() + " kept failing for "
+              + TimeUnit.NANOSECONDS.toSeconds(failing) + " s (" + e.getValue().attempts + " attempts, faults.give-up-after "
+              + TimeUnit.NANOSECONDS.toSeconds(giveUpNanos) + " s, no recovery since): " + e.getValue().reason, null));
+          return;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** {@code stage} succeeded; ends its outage, if it had one. */
   public void recovered(Stage stage) {
     lock.lock();
     try {
       Outage outage = outages.remove(stage);
+      if (outage == null) {
+        outage = probation.remove(stage);
+      } else {
+        probation.remove(stage);
+      }
       if (outage == null) {
         return;
       }

@@ -86,7 +86,9 @@ final class BrokerCheck {
             log.error("Brokers at {} refused this classifier: {}; retrying until {}.startup-timeout ({} s)", bootstrapServers,
                 refusal, DeliveryConfig.PREFIX, timeout.toSeconds());
           }
-          problem = refusal != null ? refusal : "no answer from " + bootstrapServers + ": " + cause;
+          problem = refusal != null ? refusal : "no answer from " + bootstrapServers + ": " + cause
+              + (access.principal().equals("User:ANONYMOUS") ? " (this classifier connects without TLS or SASL; if the "
+                  + "brokers' listener needs them, give it a login with visionstream.kafka.client-config)" : "");
         }
         long now = System.nanoTime();
         if (now > deadline) {

@@ -227,6 +227,7 @@ public final class ClassifierPipeline implements AutoCloseable {
       while (!lifecycle.state().isStopping()) {
         Thread.sleep(1000);
         watchdog.check();
+        faults.expire();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

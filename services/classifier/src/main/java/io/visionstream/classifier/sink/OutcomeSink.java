@@ -235,6 +235,8 @@ public final class OutcomeSink implements Runnable {
       producer = producers.create();
       failure.set(null);
       recovering = true;
+      // the source may run again: after a replay of everything pending, the next write needs new work
+      faults.resumed(Stage.SINK);
     } catch (KafkaException e) {
       failure.set(e);
     }

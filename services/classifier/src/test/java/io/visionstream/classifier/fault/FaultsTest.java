@@ -73,6 +73,41 @@ class FaultsTest {
   }
 
   @Test
+  void aStageThatCanWorkAgainRunsThePipelineButAFailureBeforeASuccessContinuesItsOutage() {
+    faults.retrying(Stage.SINK, new RuntimeException("fenced"));
+    now.addAndGet(Duration.ofSeconds(100).toNanos());
+    faults.resumed(Stage.SINK);
+    assertThat(lifecycle.state()).as("new producer ready: the source runs again").isEqualTo(State.RUNNING);
+    assertThat(faults.outages()).isEmpty();
+    now.addAndGet(Duration.ofSeconds(21).toNanos());
+    Faults.GaveUpException gaveUp = catchThrowableOfType(Faults.GaveUpException.class,
+        () -> faults.retrying(Stage.SINK, new RuntimeException("fenced")));
+    assertThat(gaveUp).as("the same outage, 121 s old").hasMessageStartingWith("stage sink kept failing for 121 s (2 attempts");
+  }
+
+  @Test
+  void aSuccessAfterResumingEndsTheOutage() {
+    faults.retrying(Stage.SINK, new RuntimeException("fenced"));
+    faults.resumed(Stage.SINK);
+    faults.recovered(Stage.SINK);
+    now.addAndGet(Duration.ofSeconds(200).toNanos());
+    faults.retrying(Stage.SINK, new RuntimeException("fenced"));
+    assertThat(lifecycle.state()).isEqualTo(State.RETRYING);
+  }
+
+  @Test
+  void anOutageThatOutlivesTheGiveUpTimeFailsThePipelineWithoutAnotherFailure() {
+    faults.retrying(Stage.SINK, new RuntimeException("broker gone"));
+    now.addAndGet(Duration.ofSeconds(119).toNanos());
+    faults.expire();
+    assertThat(lifecycle.state()).isEqualTo(State.RETRYING);
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    faults.expire();
+    assertThat(lifecycle.state()).isEqualTo(State.FAILED);
+    assertThat(lifecycle.failure()).hasMessageStartingWith("stage sink kept failing for 121 s (1 attempts, faults.give-up-after 120 s, no recovery since)");
+  }
+
+  @Test
   void aPauseEndsEarlyOnceThePipelineStops() throws Exception {
     lifecycle.moveTo(State.DRAINING);
     long start = System.nanoTime();

@@ -196,7 +196,8 @@ class SecuredBrokerIT {
     try {
       assertThat(service.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(service.exitValue()).isEqualTo(1);
-      assertThat(Files.readString(log("no-credentials"))).contains("no broker at " + broker.bootstrapServers() + " answered");
+      assertThat(Files.readString(log("no-credentials"))).contains("no broker at " + broker.bootstrapServers() + " answered")
+          .contains("this classifier connects without TLS or SASL");
     } finally {
       service.destroyForcibly();
     }

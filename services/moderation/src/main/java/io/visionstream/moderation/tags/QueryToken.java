@@ -1,21 +1,22 @@
 package io.visionstream.moderation.tags;
 
-import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.context.annotation.Context;
 import io.visionstream.moderation.config.TaggingConfig;
-import jakarta.inject.Singleton;
+import io.visionstream.service.SettingsException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The optional bearer token of the tag queries ({@code visionstream.tagging.query-token-file}),
- * read once at start-up. The tag query API is internal: meant for the operators' dashboards and
+ * read at start-up (a file that cannot be read or holds no usable token stops it, exit code 2). The tag query API is internal: meant for the operators' dashboards and
  * the instances themselves, on the public port, which binds to loopback unless a deployment opens
  * it; with a token, a caller must also send {@code Authorization: Bearer <token>}.
  */
-@Singleton
+@Context
 public class QueryToken {
 
   static final String KEY = TaggingConfig.PREFIX + ".query-token-file";
@@ -31,12 +32,12 @@ public class QueryToken {
     try {
       text = Files.readString(config.queryTokenFile(), StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new ConfigurationException(KEY + " = " + config.queryTokenFile() + ": cannot read it (" + e + "); it must be "
-          + "a readable file holding the token");
+      throw new SettingsException("moderation service", List.of(KEY + " = " + config.queryTokenFile() + ": cannot read it ("
+          + e.getClass().getSimpleName() + "); allowed: a readable file holding the token"));
     }
     if (text.length() < 16 || text.chars().anyMatch(Character::isWhitespace)) {
-      throw new ConfigurationException(KEY + " = " + config.queryTokenFile() + ": the token in it must be at least 16 "
-          + "characters without spaces (it has " + text.length() + ")");
+      throw new SettingsException("moderation service", List.of(KEY + " = " + config.queryTokenFile() + ": allowed: a token "
+          + "of at least 16 characters without spaces (the file holds " + text.length() + " characters)"));
     }
     return text.getBytes(StandardCharsets.UTF_8);
   }

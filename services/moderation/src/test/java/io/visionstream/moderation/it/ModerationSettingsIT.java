@@ -50,6 +50,20 @@ class ModerationSettingsIT {
   }
 
   @Test
+  void aQueryTokenFileThatCannotBeReadOrIsTooShortStopsStartUpWithExitTwo() throws Exception {
+    Result missing = run(Map.of("visionstream.tagging.query-token-file", LOGS.resolve("no-such-token").toString()), Map.of());
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.output()).contains("visionstream.tagging.query-token-file = ").contains("no-such-token: cannot read it")
+        .doesNotContain("\tat ");
+    Path shortToken = LOGS.resolve("short-token");
+    Files.writeString(shortToken, "abc123\n");
+    Result tooShort = run(Map.of("visionstream.tagging.query-token-file", shortToken.toString()), Map.of());
+    assertThat(tooShort.exit()).isEqualTo(2);
+    assertThat(tooShort.output()).contains("allowed: a token of at least 16 characters without spaces (the file holds 6 "
+        + "characters)").doesNotContain("abc123");
+  }
+
+  @Test
   void helpAndUnknownOptionsAnswerAtOnce() throws Exception {
     long start = System.nanoTime();
     Result help = run(Map.of(), Map.of(), "--help");
