@@ -33,7 +33,8 @@ LABEL org.opencontainers.image.title="${TITLE}" \
 RUN command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       --no-install-recommends openjdk-17-jre-headless && apt-get clean && rm -rf /var/lib/apt/lists/*; } \
     && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin visionstream \
-    && mkdir -p /var/lib/visionstream && chown 10001:10001 /var/lib/visionstream
+    && mkdir -p /var/lib/visionstream /var/lib/visionstream-kafka \
+    && chown 10001:10001 /var/lib/visionstream /var/lib/visionstream-kafka
 
 COPY lib/ /app/lib/
 COPY app.jar /app/app.jar

@@ -33,10 +33,12 @@ class ComposeFilesTest {
   /** Variables of the official Kafka image that are not broker properties. */
   private static final Set<String> KAFKA_IMAGE_VARIABLES = Set.of("CLUSTER_ID", "KAFKA_HEAP_OPTS", "KAFKA_OPTS");
 
-  /** The stack as docker compose merges docker-compose.yml with a variant's file. */
-  private static Map<String, Map<String, Object>> stack(String variant) throws IOException {
+  /** The stack as docker compose merges docker-compose.yml with a variant's files, in order. */
+  private static Map<String, Map<String, Object>> stack(String... variants) throws IOException {
     Map<String, Map<String, Object>> services = new LinkedHashMap<>();
-    for (String file : List.of("docker-compose.yml", variant)) {
+    List<String> files = new ArrayList<>(List.of("docker-compose.yml"));
+    files.addAll(List.of(variants));
+    for (String file : files) {
       services(load(COMPOSE.resolve(file))).forEach((name, service) -> {
         Map<String, Object> merged = services.computeIfAbsent(name, n -> new LinkedHashMap<>());
         service.forEach((key, value) -> {
@@ -118,6 +120,37 @@ class ComposeFilesTest {
     }
     assertThat(environment(stack, "kafka").get("KAFKA_LISTENERS")).doesNotContain("://:");
     assertThat(environment(stack, "classifier-1")).doesNotContainKey("MICRONAUT_SERVER_HOST");
+  }
+
+  @org.junit.jupiter.api.Test
+  void theSecureVariantRunsTheSecuredBrokerWithEveryTopicAndEachServiceLogsInAsItsOwnUser() throws IOException {
+    Map<String, Map<String, Object>> stack = stack("loopback.yml", "secure.yml");
+    List<String> command = cast(stack.get("kafka").get("command"));
+    assertThat(command).contains("--secure");
+    String dataDir = command.get(command.indexOf("--data-dir") + 1);
+    List<String> topics = new ArrayList<>();
+    for (int i = 0; i < command.size() - 1; i++) {
+      if (command.get(i).equals("--topic")) {
+        topics.add(command.get(i + 1));
+      }
+    }
+    // the same topics and partitions as the plain stack's topics job
+    List<String> plain = new ArrayList<>();
+    List<String> script = cast(services(load(COMPOSE.resolve("docker-compose.yml"))).get("topics").get("command"));
+    Matcher create = Pattern.compile("(?m)^create (\\S+) (\\d+)").matcher(String.join("\n", script));
+    while (create.find()) {
+      plain.add(create.group(1) + ":" + create.group(2));
+    }
+    assertThat(topics).isNotEmpty().containsExactlyInAnyOrderElementsOf(plain);
+    Map<String, String> users = Map.of("classifier-1", "classifier", "classifier-2", "classifier", "moderation", "moderation");
+    users.forEach((service, user) -> {
+      Map<String, String> env = environment(stack, service);
+      assertThat(env.get("VISIONSTREAM_KAFKA_CLIENT_CONFIG")).as(service).isEqualTo(dataDir + "/secure/" + user + ".properties");
+      assertThat(SERVICES.get(service).unread(env)).as(service).isEmpty();
+      List<String> volumes = cast(stack.get(service).get("volumes"));
+      assertThat(volumes).as(service).contains("kafka-secure:" + dataDir + ":ro");
+    });
+    assertThat(stack.get("kafka").get("image").toString()).contains("visionstream/loadtest:" + K8sManifestsTest.version());
   }
 
   /** The official image's rule: KAFKA_ dropped, ___ → -, __ → _, _ → ., lower case. */
