@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.ImageEvent;
+import io.visionstream.schemas.ModelRef;
+import io.visionstream.schemas.ModerationDecision;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.PredictionStatus;
+import io.visionstream.schemas.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -74,6 +77,44 @@ class SchemaEvolutionTest {
     assertThat(read.get("event_id").toString()).isEqualTo(event.getEventId().toString());
     assertThat(read.get("content_type").toString()).isEqualTo("JPEG");
     assertThat(read.hasField("attributes")).isFalse();
+  }
+
+  @Test
+  void aDecisionOfTheFirstReleaseIsReadWithoutAModel() throws Exception {
+    Schema v1 = schema("/io/visionstream/schemas/history/ModerationDecision-v1.avsc");
+    GenericRecord record = new GenericData.Record(v1);
+    record.put("event_id", ID.toString());
+    record.put("source_id", "uploads-eu");
+    record.put("verdict", new GenericData.EnumSymbol(v1.getField("verdict").schema(), "REVIEW"));
+    record.put("reasons", List.of());
+    record.put("note", null);
+    record.put("policy_source", "__default__");
+    record.put("policy_version", 3L);
+    record.put("decided_at", 1_790_000_000_000L);
+
+    ModerationDecision read = AvroSerdes.of(ModerationDecision.class).deserializer().deserialize("moderation-decisions",
+        encode(record));
+
+    assertThat(read.getEventId()).isEqualTo(ID);
+    assertThat(read.getVerdict()).isEqualTo(Verdict.REVIEW);
+    assertThat(read.getPolicyVersion()).isEqualTo(3L);
+    assertThat(read.getModel()).as("the field's default").isNull();
+  }
+
+  @Test
+  void aDecisionNamingItsModelIsReadByTheFirstReleasesReader() throws Exception {
+    Schema v1 = schema("/io/visionstream/schemas/history/ModerationDecision-v1.avsc");
+    ModerationDecision decision = ModerationDecision.newBuilder().setEventId(ID).setSourceId("camera-1")
+        .setVerdict(Verdict.BLOCK).setReasons(List.of()).setPolicySource("camera-1").setPolicyVersion(2)
+        .setDecidedAt(Instant.ofEpochMilli(1_790_000_000_000L))
+        .setModel(ModelRef.newBuilder().setName("resnet50").setVersion("7").build()).build();
+    byte[] written = AvroSerdes.of(ModerationDecision.class).serializer().serialize("moderation-decisions", decision);
+
+    GenericRecord read = AvroDeserializer.generic(v1).deserialize("moderation-decisions", written);
+
+    assertThat(read.get("verdict").toString()).isEqualTo("BLOCK");
+    assertThat(read.get("policy_version")).isEqualTo(2L);
+    assertThat(read.hasField("model")).isFalse();
   }
 
   @Test

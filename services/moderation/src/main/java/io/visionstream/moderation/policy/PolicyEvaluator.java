@@ -46,7 +46,7 @@ public final class PolicyEvaluator {
   public static ModerationDecision decide(Prediction prediction, ModerationPolicy policy, String policySource, Instant now) {
     ModerationDecision.Builder decision = ModerationDecision.newBuilder().setEventId(prediction.getEventId())
         .setSourceId(prediction.getSourceId()).setPolicySource(policySource).setPolicyVersion(policy.getVersion())
-        .setDecidedAt(now).setReasons(List.of());
+        .setDecidedAt(now).setReasons(List.of()).setModel(prediction.getModel());
     if (prediction.getStatus() != PredictionStatus.CLASSIFIED) {
       return decision.setVerdict(Verdict.NOT_CLASSIFIED).setNote("prediction status " + prediction.getStatus()).build();
     }
@@ -87,7 +87,8 @@ public final class PolicyEvaluator {
       RuntimeException error, Instant now) {
     return ModerationDecision.newBuilder().setEventId(prediction.getEventId()).setSourceId(prediction.getSourceId())
         .setVerdict(Verdict.REVIEW).setReasons(List.of()).setNote("judging failed (" + error + "); sent to review")
-        .setPolicySource(policySource).setPolicyVersion(policy.getVersion()).setDecidedAt(now).build();
+        .setPolicySource(policySource).setPolicyVersion(policy.getVersion()).setDecidedAt(now).setModel(prediction.getModel())
+        .build();
   }
 
   private static ThresholdRule ruleFor(ModerationPolicy policy, ClassScore score) {

@@ -171,6 +171,7 @@ class EveryUploadJudgedIT {
           assertThat(d.getNote()).startsWith("dead-lettered by the classifier: "
               + (sent.oversize.contains(d.getEventId()) ? "RECORD_TOO_LARGE" : "UNDECODABLE"));
           assertThat(d.getSourceId()).isEqualTo(sent.sourceOf.get(d.getEventId()));
+          assertThat(d.getModel()).as("no prediction, no model").isNull();
           continue;
         }
         Prediction p = predictions.get(d.getEventId());
@@ -181,6 +182,7 @@ class EveryUploadJudgedIT {
         assertThat(d.getPolicySource()).isEqualTo(key);
         assertThat(d.getPolicyVersion()).isEqualTo(1);
         assertThat(d.getReasons()).isEqualTo(expected.getReasons());
+        assertThat(d.getModel()).as("the model of the prediction judged").isEqualTo(p.getModel());
       }
       assertThat(decisions).filteredOn(d -> d.getSourceId().equals("cam-lax"))
           .as("cam-lax's last valid policy never allows; the rejected one would have allowed all")

@@ -112,6 +112,8 @@ class ModerationTopologyTest {
     assertThat(blocked.getReasons()).extracting(r -> r.getVerdict()).containsExactly(Verdict.BLOCK, Verdict.REVIEW);
     assertThat(blocked.getPolicySource()).isEqualTo(PolicyEvaluator.DEFAULT_KEY);
     assertThat(blocked.getPolicyVersion()).isEqualTo(7);
+    assertThat(blocked.getModel()).as("copied from the prediction").isNotNull()
+        .isEqualTo(prediction("cam-1", NOW, "cat", 0.31f).getModel());
   }
 
   @Test
