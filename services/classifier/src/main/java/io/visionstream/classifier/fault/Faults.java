@@ -198,25 +198,16 @@ public final class Faults {
     }
   }
 
-  /** Stages in an outage and how long each has been failing, for health. */
-  public Map<Stage, Duration> outages() {
-    lock.lock();
-    try {
-      Map<Stage, Duration> copy = new EnumMap<>(Stage.class);
-      long now = nanos.getAsLong();
-      outages.forEach((stage, outage) -> copy.put(stage, Duration.ofNanos(now - outage.sinceNanos)));
-      return copy;
-    } finally {
-      lock.unlock();
-    }
-  }
+  /** A stage's outage as health shows it: how long it has been failing and what it last failed with. */
+  public record Failing(Duration duration, String reason) {}
 
-  /** What each stage in an outage last failed with, as {@code explain} said it. */
-  public Map<Stage, String> reasons() {
+  /** Stages in an outage, for health. */
+  public Map<Stage, Failing> outages() {
     lock.lock();
     try {
-      Map<Stage, String> copy = new EnumMap<>(Stage.class);
-      outages.forEach((stage, outage) -> copy.put(stage, outage.reason));
+      Map<Stage, Failing> copy = new EnumMap<>(Stage.class);
+      long now = nanos.getAsLong();
+      outages.forEach((stage, outage) -> copy.put(stage, new Failing(Duration.ofNanos(now - outage.sinceNanos), outage.reason)));
       return copy;
     } finally {
       lock.unlock();

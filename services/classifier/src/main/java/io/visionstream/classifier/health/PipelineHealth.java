@@ -37,9 +37,8 @@ public final class PipelineHealth {
     details.put("inFlightRecords", pipeline.budget().records());
     details.put("paused", !pipeline.pausedPartitions().isEmpty());
     Map<String, Object> retrying = new LinkedHashMap<>();
-    Map<io.visionstream.classifier.work.Stage, String> reasons = pipeline.outageReasons();
-    pipeline.outages().forEach((stage, since) -> retrying.put(stage.label(), "failing for " + since.toSeconds() + " s"
-        + (reasons.get(stage) == null ? "" : ": " + reasons.get(stage))));
+    pipeline.outages().forEach((stage, failing) -> retrying.put(stage.label(), "failing for "
+        + failing.duration().toSeconds() + " s" + (failing.reason() == null ? "" : ": " + failing.reason())));
     if (!retrying.isEmpty()) {
       details.put("retrying", retrying);
     }

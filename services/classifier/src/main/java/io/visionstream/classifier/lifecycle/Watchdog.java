@@ -10,7 +10,7 @@ import java.util.Map;
  * Fails the pipeline when work waits for a stage that has not made progress for the stall
  * timeout, naming the stage and since when: a hung session run, a wedged decoder, a sink whose
  * writes never come back. Only while RUNNING: a stage that is retrying a fault has its own
- * give-up time. {@link #check()} is called about once a second by a supervised thread.
+ * give-up time. {@link #run()}, on a supervised thread, calls {@link #check()} about once a second.
  */
 public final class Watchdog {
 
@@ -25,11 +25,31 @@ public final class Watchdog {
   private final Progress progress;
   private final long stallNanos;
   private final Map<Stage, Long> idleSeen = new EnumMap<>(Stage.class);
+  private final Runnable alsoEverySecond;
 
   public Watchdog(Lifecycle lifecycle, Progress progress, Duration stallTimeout) {
+    this(lifecycle, progress, stallTimeout, () -> {});
+  }
+
+  /** @param alsoEverySecond another check {@link #run} makes after each {@link #check()} */
+  public Watchdog(Lifecycle lifecycle, Progress progress, Duration stallTimeout, Runnable alsoEverySecond) {
     this.lifecycle = lifecycle;
     this.progress = progress;
     this.stallNanos = stallTimeout.toNanos();
+    this.alsoEverySecond = alsoEverySecond;
+  }
+
+  /** Checks about once a second until the pipeline stops; the body of the watchdog thread. */
+  public void run() {
+    try {
+      while (!lifecycle.state().isStopping()) {
+        Thread.sleep(1000);
+        check();
+        alsoEverySecond.run();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Fails the pipeline if a stage stalled; returns the stall, or null. */

@@ -1,6 +1,5 @@
 package io.visionstream.classifier.pipeline;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -116,7 +115,8 @@ public final class ClassifierPipeline implements AutoCloseable {
         (String) producerConfig.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG));
     this.faults = new Faults(lifecycle, new Backoff(settings.faults().initialBackoff(), settings.faults().maxBackoff(),
         ThreadLocalRandom.current()), settings.faults().giveUpAfter(), System::nanoTime, access::explain);
-    this.watchdog = new Watchdog(lifecycle, progress, settings.faults().stallTimeout());
+    // an outage past faults.give-up-after fails the pipeline even when its stage does not fail again
+    this.watchdog = new Watchdog(lifecycle, progress, settings.faults().stallTimeout(), faults::expire);
     this.budget = new InFlightBudget(settings.backpressure().maxInFlightRecords(), settings.backpressure().maxInFlightBytes(),
         settings.backpressure().resumeRatio());
     BlockingQueue<Outcome> released = new LinkedBlockingQueue<>();
@@ -124,8 +124,9 @@ public final class ClassifierPipeline implements AutoCloseable {
     this.batcher = new MicroBatcher<>(settings.batching().maxBatchSize(), settings.batching().maxBatchWait());
     this.brokers = new BrokerCheck(consumerConfig, settings.delivery().startupTimeout(), access);
     this.parts = new Parts();
-    lifecycle.onFailure(this::stopOnFailure);
-    registerGauges();
+    lifecycle.onFailure(this::stopStages);
+    PipelineGauges.register(metrics, budget, batcher, lifecycle, faults, () -> parts.poll, () -> parts.decode,
+        () -> parts.sink);
     lifecycle.moveTo(State.STARTING);
     startThread = supervisor.startTask("classifier-start", () -> startUp(consumerConfig, producerConfig, model, topK,
         decodeSession, released, clock, overrides));
@@ -219,42 +220,14 @@ public final class ClassifierPipeline implements AutoCloseable {
     supervisor.start("classifier-inference-0", parts.inference);
     supervisor.start("classifier-sink", parts.sink);
     supervisor.start("classifier-poll", parts.poll);
-    supervisor.start("classifier-watchdog", this::watch);
-  }
-
-  private void watch() {
-    try {
-      while (!lifecycle.state().isStopping()) {
-        Thread.sleep(1000);
-        watchdog.check();
-        faults.expire();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void registerGauges() {
-    metrics.gauge("in.flight.records", "Records taken from Kafka and not yet written", budget::records);
-    metrics.gauge("in.flight.bytes", "Bytes of records in flight, with their decoded inputs", budget::bytes);
-    metrics.gauge("paused", "1 while the input partitions are paused (backpressure or a fault being retried)",
-        () -> parts.poll != null && parts.poll.paused() ? 1 : 0);
-    metrics.gauge("queue.depth", "Items waiting in a stage's queue", () -> parts.decode == null ? 0 : parts.decode.depth(),
-        "stage", "decode");
-    metrics.gauge("queue.depth", "Items waiting in a stage's queue", batcher::depth, "stage", "batch");
-    metrics.gauge("queue.depth", "Items waiting in a stage's queue", () -> parts.sink == null ? 0 : parts.sink.depth(),
-        "stage", "sink");
-    metrics.gauge("retrying", "1 while a stage is retrying a system fault", () -> lifecycle.state() == State.RETRYING ? 1 : 0);
-    metrics.gauge("failed", "1 once the pipeline has failed (the process exits)", () -> lifecycle.state() == State.FAILED ? 1 : 0);
-    FunctionCounter.builder(PipelineMetrics.PREFIX + "fault.retries", faults, Faults::retries)
-        .description("Retries after system faults, all stages").register(metrics.registry());
+    supervisor.start("classifier-watchdog", watchdog::run);
   }
 
   /**
-   * On FAILED: stop taking and writing records; nothing is committed past unfinished work. Threads
-   * waiting for work stay until {@link #close()} releases them.
+   * On FAILED, and first when releasing: stop taking and writing records; nothing is committed past
+   * unfinished work. Threads waiting for work stay until {@link #close()} releases them.
    */
-  private void stopOnFailure() {
+  private void stopStages() {
     faults.wake();
     batcher.close();
     PollLoop poll = parts.poll;
@@ -337,14 +310,7 @@ public final class ClassifierPipeline implements AutoCloseable {
       }
       released = true;
     }
-    faults.wake();
-    batcher.close();
-    if (parts.poll != null) {
-      parts.poll.stop();
-    }
-    if (parts.sink != null) {
-      parts.sink.stop();
-    }
+    stopStages();
     supervisor.interruptAll();
     try {
       if (parts.poll != null) {
@@ -385,14 +351,9 @@ public final class ClassifierPipeline implements AutoCloseable {
     return lifecycle.awaitEnd(timeout);
   }
 
-  /** Stages retrying a system fault, and for how long. */
-  public Map<Stage, Duration> outages() {
+  /** Stages retrying a system fault: for how long, and what they last failed with (naming a refused principal). */
+  public Map<Stage, Faults.Failing> outages() {
     return faults.outages();
-  }
-
-  /** What each stage in an outage last failed with (naming the principal when the brokers refused it). */
-  public Map<Stage, String> outageReasons() {
-    return faults.reasons();
   }
 
   /** While STARTING: why the brokers have not answered yet (null when they have not been asked or answered). */

@@ -76,8 +76,7 @@ public final class LocalKafkaProcess implements AutoCloseable {
         Thread.sleep(100);
       }
       // the broker wrote its users' credentials before the bootstrap file: this reads them
-      LocalKafkaSecurity security = secure ? LocalKafkaSecurity.prepare(dataDir, LocalKafkaSecurity.Certificate.STANDARD)
-          : null;
+      LocalKafkaSecurity security = secure ? LocalKafkaSecurity.load(dataDir) : null;
       return new LocalKafkaProcess(process, Files.readString(bootstrapFile).strip(), dataDir, security);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the Kafka broker in " + dataDir, e);

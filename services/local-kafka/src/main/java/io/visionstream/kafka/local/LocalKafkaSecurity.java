@@ -137,6 +137,34 @@ public final class LocalKafkaSecurity {
     }
   }
 
+  /**
+   * The security of the broker that runs (or ran) with {@code dataDir}, as it prepared it: its
+   * credentials read, nothing written or made.
+   *
+   * @throws IllegalStateException if no secured broker prepared {@code dataDir}
+   */
+  public static LocalKafkaSecurity load(Path dataDir) {
+    Path dir = dataDir.resolve(DIR);
+    Properties stored = new Properties();
+    try (InputStream in = Files.newInputStream(dir.resolve(CREDENTIALS))) {
+      stored.load(in);
+    } catch (IOException e) {
+      throw new IllegalStateException("no secured broker's credentials in " + dir + ": " + e, e);
+    }
+    Map<User, String> passwords = new LinkedHashMap<>();
+    for (User user : User.values()) {
+      passwords.put(user, stored.getProperty(user.username() + ".password"));
+    }
+    return new LocalKafkaSecurity(dir, passwords, stored.getProperty(STORE_PASSWORD));
+  }
+
+  /** Every password this broker's users and stores have: what no log or answer may contain. */
+  public List<String> secrets() {
+    List<String> secrets = new ArrayList<>(passwords.values());
+    secrets.add(storePassword);
+    return secrets;
+  }
+
   /** The directory with the credentials, certificates and client configurations. */
   public Path dir() {
     return dir;
