@@ -13,35 +13,35 @@ import io.visionstream.classifier.config.LoadPolicyConfig;
 import io.visionstream.classifier.config.ModelConfig;
 import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TopicsConfig;
+import io.visionstream.classifier.model.ModelOperations;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.classifier.pipeline.ClientProperties;
+import io.visionstream.classifier.shadow.ShadowModel;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.preprocess.Preprocessing;
 import io.visionstream.model.savedmodel.ClassifierModel;
-import io.visionstream.model.savedmodel.ModelLoadException;
+import io.visionstream.service.tracing.Tracing;
 import jakarta.annotation.PreDestroy;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
+import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * The classifier service: loads the model and runs the pipeline for the lifetime of the Micronaut
- * context. Created eagerly, so a bad configuration or an unloadable model stops start-up with a
- * message naming the key; closed on shutdown (SIGTERM), draining within the shutdown timeout.
+ * The classifier service: loads the model (and the versions that replace it, and a shadow model:
+ * {@link ModelOperations}) and runs the pipeline for the lifetime of the Micronaut context. Created
+ * eagerly, so a bad configuration or an unloadable model stops start-up with a message naming the
+ * key; closed on shutdown (SIGTERM), draining within the shutdown timeout.
  * When the pipeline fails, {@link ClassifierApplication} closes the context and exits with 1.
  */
 @Context
 public class ClassifierService {
 
-  private final ClassifierModel model;
+  private final ModelOperations models;
   private final ClassifierPipeline pipeline;
 
   public ClassifierService(TopicsConfig topics, BatchingConfig batching, BackpressureConfig backpressure,
       LoadPolicyConfig load, DeliveryConfig delivery, LimitsConfig limits, FaultsConfig faults, ModelConfig modelConfig,
-      KafkaClientsConfig kafka, MeterRegistry registry) {
-    if (modelConfig.dir() == null || !Files.isDirectory(modelConfig.dir())) {
-      throw new InvalidSettingsException(List.of(ModelConfig.PREFIX + ".dir must name a SavedModel directory (got "
-          + modelConfig.dir() + "); build one with: deploy/local/visionstream-model build --arch resnet50 --seed 42 --out DIR"));
-    }
+      KafkaClientsConfig kafka, Tracing tracing, MeterRegistry registry) {
     if (modelConfig.topK() <= 0) {
       throw new InvalidSettingsException(List.of(ModelConfig.PREFIX + ".top-k must be positive (got " + modelConfig.topK() + ")"));
     }
@@ -50,16 +50,16 @@ public class ClassifierService {
         true, 0, false, false);
     ClassifierModel.Options options = new ClassifierModel.Options(null, null, null, null,
         modelConfig.preprocessing() == null ? null : Preprocessing.preset(modelConfig.preprocessing()), null);
+    this.models = ModelOperations.open(modelConfig, session, options, shadow -> new ShadowModel(shadow,
+        new ShadowModel.Settings(modelConfig.shadowSample(), modelConfig.shadowQueue(), batching.maxBatchSize(),
+            modelConfig.topK()), modelConfig.shadowTopic(),
+        new KafkaProducer<>(ClientProperties.shadowProducer(kafka, settings)), registry, Clock.systemUTC()), registry);
     try {
-      this.model = ClassifierModel.load(modelConfig.dir(), session, options);
-    } catch (ModelLoadException e) {
-      throw new InvalidSettingsException(List.of(ModelConfig.PREFIX + ".dir: " + e.getMessage()));
-    }
-    try {
-      this.pipeline = ClassifierPipeline.start(settings, kafka, model, modelConfig.topK(), session.withCpuBf16(false), registry,
-          Clock.systemUTC());
+      this.pipeline = ClassifierPipeline.start(settings, kafka, models.serving(),
+          new ClassifierPipeline.Options(models.shadowSink(), tracing), modelConfig.topK(),
+          session.withCpuBf16(false), registry, Clock.systemUTC());
     } catch (RuntimeException e) {
-      model.close();
+      models.close();
       throw e;
     }
   }
@@ -68,8 +68,9 @@ public class ClassifierService {
     return pipeline;
   }
 
-  public ClassifierModel model() {
-    return model;
+  /** The model versions: what serves, what was rejected, reloading. */
+  public ModelOperations models() {
+    return models;
   }
 
   @PreDestroy
@@ -77,7 +78,7 @@ public class ClassifierService {
     try {
       pipeline.close();
     } finally {
-      model.close();
+      models.close();
     }
   }
 }

@@ -5,13 +5,14 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.visionstream.moderation.config.ModerationConfig;
-import io.visionstream.service.KafkaPropertyNames;
 import io.visionstream.moderation.config.TaggingConfig;
 import io.visionstream.moderation.policy.PolicyTable;
 import io.visionstream.moderation.topology.ModerationTopology;
 import io.visionstream.moderation.topology.TaggingTopology;
 import io.visionstream.schemas.CameraTags;
 import io.visionstream.schemas.ModerationDecision;
+import io.visionstream.service.KafkaPropertyNames;
+import io.visionstream.service.tracing.Tracing;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -44,14 +45,14 @@ public class StreamsFactory {
   @Singleton
   @Named(MODERATION)
   KStream<String, ModerationDecision> moderation(@Named(MODERATION) ConfiguredStreamBuilder builder, ModerationConfig config,
-      PolicyTable table, ModerationMetrics metrics) {
+      PolicyTable table, ModerationMetrics metrics, Tracing tracing) {
     KafkaPropertyNames.dropVariantSpellings(builder.getConfiguration());
     ModerationTopology.Topics topics = config.topics();
     StreamsConfig streams = new StreamsConfig(builder.getConfiguration());
     int replication = streams.getInt(StreamsConfig.REPLICATION_FACTOR_CONFIG);
     PolicyTopics.ensure(streams.getAdminConfigs("visionstream-moderation-setup"), topics,
         replication > 0 ? Optional.of((short) replication) : Optional.empty());
-    return ModerationTopology.build(builder, topics, Clock.systemUTC(), table, metrics);
+    return ModerationTopology.build(builder, topics, Clock.systemUTC(), table, metrics, tracing);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.visionstream.classifier.work.DeadLetterReason;
 import io.visionstream.classifier.work.FrameAge;
 import io.visionstream.classifier.work.Outcome;
 import io.visionstream.classifier.work.Outputs;
+import io.visionstream.classifier.work.RecordTraces;
 import io.visionstream.classifier.work.Stage;
 import io.visionstream.classifier.work.Tracking;
 import io.visionstream.classifier.work.WorkItem;
@@ -13,10 +14,10 @@ import io.visionstream.model.preprocess.ImageRejectedException;
 import io.visionstream.model.preprocess.PreprocessedBatch;
 import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.ImageEvent;
-import io.visionstream.schemas.PredictionStatus;
 import io.visionstream.schemas.serde.AvroDeserializer;
 import io.visionstream.schemas.serde.InvalidPayloadException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -42,6 +43,7 @@ public final class DecodeStage implements Runnable {
   private final BlockingQueue<WorkItem> queue = new LinkedBlockingQueue<>();
   private final AvroDeserializer<ImageEvent> events = AvroDeserializer.specific(ImageEvent.class);
   private final Preprocess preprocessor;
+  private final RecordTraces traces;
   private final Consumer<WorkItem> batcher;
   private final Outputs outputs;
   private final FrameAge frameAge;
@@ -62,9 +64,11 @@ public final class DecodeStage implements Runnable {
    * @param cropSize height and width of one model input
    * @param batcher receives each preprocessed item
    * @param releaseDecodeBytes gives an item's decode memory back to the in-flight budget once it is decoded
+   * @param traces makes each decoded record's {@code decode} span
    */
   public DecodeStage(Preprocess preprocessor, int cropSize, Consumer<WorkItem> batcher, Outputs outputs, FrameAge frameAge,
-      Tracking tracking, Faults faults, Progress progress, int groupSize, LongConsumer releaseDecodeBytes) {
+      Tracking tracking, Faults faults, Progress progress, int groupSize, LongConsumer releaseDecodeBytes, RecordTraces traces) {
+    this.traces = traces;
     this.preprocessor = preprocessor;
     this.releaseDecodeBytes = releaseDecodeBytes;
     this.batcher = batcher;
@@ -144,7 +148,7 @@ public final class DecodeStage implements Runnable {
         continue;
       }
       if (frameAge.isStale(item.event())) {
-        tracking.complete(Outcome.skipped(item, outputs.prediction(item, PredictionStatus.SKIPPED_STALE, List.of(), 0, 0)));
+        tracking.complete(Outcome.skipped(item, outputs.skipped(item)));
         it.remove();
         continue;
       }
@@ -155,6 +159,7 @@ public final class DecodeStage implements Runnable {
     if (images.isEmpty()) {
       return;
     }
+    Instant start = traces.now();
     try (PreprocessedBatch batch = preprocessor.run(encoded)) {
       for (int i = 0; i < images.size(); i++) {
         WorkItem item = images.get(i);
@@ -171,6 +176,7 @@ public final class DecodeStage implements Runnable {
           float[] pixels = new float[pixelsPerImage];
           batch.tensor().asRawTensor().data().asFloats().offset((long) row * pixelsPerImage).read(pixels);
           item.pixels(pixels);
+          traces.decoded(item, start);
           batcher.accept(item);
         }
         group.remove(item);

@@ -33,7 +33,7 @@ public final class PipelineHealth {
     ClassifierPipeline pipeline = service.pipeline();
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("state", pipeline.state().name());
-    details.put("model", service.model().name() + " " + service.model().version());
+    details.put("model", service.models().details());
     details.put("inFlightRecords", pipeline.budget().records());
     details.put("paused", !pipeline.pausedPartitions().isEmpty());
     Map<String, Object> retrying = new LinkedHashMap<>();

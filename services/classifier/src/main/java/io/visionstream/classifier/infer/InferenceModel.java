@@ -1,7 +1,10 @@
 package io.visionstream.classifier.infer;
 
 import io.visionstream.model.inference.BatchRunner;
+import io.visionstream.model.serving.ServingModel;
+import io.visionstream.schemas.ModelRef;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.tensorflow.types.TFloat32;
 
 /** The model as the inference worker sees it: a batch of preprocessed images in, class scores out. */
@@ -36,5 +39,57 @@ public interface InferenceModel {
         return labels;
       }
     };
+  }
+
+  /** A batch's hold on the model version it runs on, from start to end; close it when the batch is done. */
+  interface Lease extends AutoCloseable {
+    InferenceModel model();
+
+    /** The version, as predictions name it. */
+    ModelRef ref();
+
+    @Override
+    void close();
+  }
+
+  /** A lease on {@code model}, named {@code ref}, that runs {@code release} when closed. */
+  record Leased(InferenceModel model, ModelRef ref, Runnable release) implements Lease {
+    @Override
+    public void close() {
+      release.run();
+    }
+  }
+
+  /** Where each batch gets its model: the version serving when the batch starts. */
+  interface Source {
+    Lease acquire();
+
+    /** Always {@code model}, named {@code ref}. */
+    static Source fixed(InferenceModel model, ModelRef ref) {
+      Lease lease = new Leased(model, ref, () -> {});
+      return () -> lease;
+    }
+
+    /**
+     * The versions {@code serving} swaps in, each wrapped once by {@code wrap} (fault-injection
+     * tests wrap the model).
+     */
+    static Source of(ServingModel serving, UnaryOperator<InferenceModel> wrap) {
+      return new Source() {
+        private ServingModel.Version last;
+        private InferenceModel wrapped;
+
+        @Override
+        public synchronized Lease acquire() {
+          ServingModel.Lease lease = serving.acquire();
+          ServingModel.Version version = lease.version();
+          if (version != last) {
+            last = version;
+            wrapped = wrap.apply(InferenceModel.of(version.runner()));
+          }
+          return new Leased(wrapped, new ModelRef(version.name(), version.version()), lease::close);
+        }
+      };
+    }
   }
 }

@@ -1,12 +1,16 @@
 package io.visionstream.classifier.infer;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.visionstream.classifier.batch.MicroBatcher;
 import io.visionstream.classifier.fault.Faults;
 import io.visionstream.classifier.lifecycle.Progress;
+import io.visionstream.classifier.shadow.ShadowModel;
 import io.visionstream.classifier.work.DeadLetterReason;
 import io.visionstream.classifier.work.FrameAge;
 import io.visionstream.classifier.work.Outcome;
 import io.visionstream.classifier.work.Outputs;
+import io.visionstream.classifier.work.RecordTraces;
 import io.visionstream.classifier.work.Stage;
 import io.visionstream.classifier.work.StageMetrics;
 import io.visionstream.classifier.work.Tracking;
@@ -14,7 +18,6 @@ import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.model.inference.BatchRunner;
 import io.visionstream.model.inference.ClassScores;
 import io.visionstream.schemas.ClassScore;
-import io.visionstream.schemas.PredictionStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,13 +38,18 @@ import org.tensorflow.types.TFloat32;
  * halves that run are finished, and an image that fails alone is tried once more alone; if it
  * fails again while the canary still passes, it is a record fault and goes to the dead-letter
  * topic with the number of attempts. Everything else waits for the retry.
+ *
+ * <p>Each attempt runs on the model version serving when it starts ({@link InferenceModel.Source});
+ * a classified image is then offered to the shadow model, which never makes the worker wait.
  */
 public final class InferenceWorker implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(InferenceWorker.class);
 
   private final MicroBatcher<WorkItem> batcher;
-  private final InferenceModel model;
+  private final InferenceModel.Source models;
+  private final ShadowModel.Sink shadow;
+  private final RecordTraces traces;
   private final Outputs outputs;
   private final FrameAge frameAge;
   private final Tracking tracking;
@@ -52,10 +60,13 @@ public final class InferenceWorker implements Runnable {
   private final int size;
   private final AtomicInteger busy = new AtomicInteger();
 
-  public InferenceWorker(MicroBatcher<WorkItem> batcher, InferenceModel model, Outputs outputs, FrameAge frameAge,
-      Tracking tracking, StageMetrics metrics, Faults faults, Progress progress, int topK) {
+  public InferenceWorker(MicroBatcher<WorkItem> batcher, InferenceModel.Source models, ShadowModel.Sink shadow, Outputs outputs,
+      FrameAge frameAge, Tracking tracking, StageMetrics metrics, Faults faults, Progress progress, int topK, int inputSize,
+      RecordTraces traces) {
+    this.traces = traces;
     this.batcher = batcher;
-    this.model = model;
+    this.models = models;
+    this.shadow = shadow;
     this.outputs = outputs;
     this.frameAge = frameAge;
     this.tracking = tracking;
@@ -63,7 +74,7 @@ public final class InferenceWorker implements Runnable {
     this.faults = faults;
     this.progress = progress;
     this.topK = topK;
-    this.size = model.inputSize();
+    this.size = inputSize;
   }
 
   /** Images waiting for the model: queued in the batcher or in the batch being run. */
@@ -99,7 +110,7 @@ public final class InferenceWorker implements Runnable {
         item.pixels(null);
       } else if (frameAge.isStale(item.event())) {
         item.pixels(null);
-        tracking.complete(Outcome.skipped(item, outputs.prediction(item, PredictionStatus.SKIPPED_STALE, List.of(), 0, 0)));
+        tracking.complete(Outcome.skipped(item, outputs.skipped(item)));
       } else {
         items.add(item);
       }
@@ -110,22 +121,25 @@ public final class InferenceWorker implements Runnable {
       if (items.isEmpty()) {
         return;
       }
+      // each attempt runs on the version serving when it starts: a retry after a swap runs on the new one
       RuntimeException failure;
-      try {
-        classify(items, batch.oldestWaitNanos());
-        faults.recovered(Stage.INFERENCE);
-        return;
-      } catch (RuntimeException e) {
-        failure = e;
-        items.forEach(item -> attempts.merge(item, 1, Integer::sum));
-      }
-      if (canaryPasses()) {
-        log.warn("Model failed on a batch of {} ({} to {}) but runs a blank image: looking for the records it fails on",
-            items.size(), items.get(0), items.get(items.size() - 1), failure);
-        items = findPoison(items, attempts);
-        if (items.isEmpty()) {
+      try (InferenceModel.Lease model = models.acquire()) {
+        try {
+          classify(model, items, batch.oldestWaitNanos());
           faults.recovered(Stage.INFERENCE);
           return;
+        } catch (RuntimeException e) {
+          failure = e;
+          items.forEach(item -> attempts.merge(item, 1, Integer::sum));
+        }
+        if (canaryPasses(model)) {
+          log.warn("Model {} {} failed on a batch of {} ({} to {}) but runs a blank image: looking for the records it fails on",
+              model.ref().getName(), model.ref().getVersion(), items.size(), items.get(0), items.get(items.size() - 1), failure);
+          items = findPoison(model, items, attempts);
+          if (items.isEmpty()) {
+            faults.recovered(Stage.INFERENCE);
+            return;
+          }
         }
       }
       if (!faults.pause(faults.retrying(Stage.INFERENCE, failure))) {
@@ -139,20 +153,20 @@ public final class InferenceWorker implements Runnable {
    * dead-letters what fails alone twice while the model still runs the canary, and returns what is
    * left to retry.
    */
-  private List<WorkItem> findPoison(List<WorkItem> items, Map<WorkItem, Integer> attempts) {
+  private List<WorkItem> findPoison(InferenceModel.Lease model, List<WorkItem> items, Map<WorkItem, Integer> attempts) {
     List<WorkItem> failedAlone = new ArrayList<>();
-    bisect(items, attempts, failedAlone);
+    bisect(model, items, attempts, failedAlone);
     List<WorkItem> retry = new ArrayList<>();
     for (WorkItem item : failedAlone) {
       RuntimeException again;
       try {
-        classify(List.of(item), 0);
+        classify(model, List.of(item), 0);
         continue;
       } catch (RuntimeException e) {
         again = e;
         attempts.merge(item, 1, Integer::sum);
       }
-      if (canaryPasses()) {
+      if (canaryPasses(model)) {
         int tries = attempts.get(item);
         log.warn("The model fails on {} alone ({} attempts) while it runs other images; dead-lettering it", item, tries, again);
         item.pixels(null);
@@ -166,7 +180,8 @@ public final class InferenceWorker implements Runnable {
     return retry;
   }
 
-  private void bisect(List<WorkItem> items, Map<WorkItem, Integer> attempts, List<WorkItem> failedAlone) {
+  private void bisect(InferenceModel.Lease model, List<WorkItem> items, Map<WorkItem, Integer> attempts,
+      List<WorkItem> failedAlone) {
     if (items.size() == 1) {
       failedAlone.add(items.get(0));
       return;
@@ -174,18 +189,18 @@ public final class InferenceWorker implements Runnable {
     int half = items.size() / 2;
     for (List<WorkItem> part : List.of(items.subList(0, half), items.subList(half, items.size()))) {
       try {
-        classify(part, 0);
+        classify(model, part, 0);
       } catch (RuntimeException e) {
         part.forEach(item -> attempts.merge(item, 1, Integer::sum));
-        bisect(part, attempts, failedAlone);
+        bisect(model, part, attempts, failedAlone);
       }
     }
   }
 
   /** True when the model classifies a blank image: it is working, whatever a batch failed on. */
-  private boolean canaryPasses() {
+  private boolean canaryPasses(InferenceModel.Lease model) {
     try (TFloat32 blank = TFloat32.tensorOf(Shape.of(1, size, size, 3))) {
-      model.run(blank);
+      model.model().run(blank);
       return true;
     } catch (RuntimeException e) {
       return false;
@@ -193,25 +208,33 @@ public final class InferenceWorker implements Runnable {
   }
 
   /** Runs {@code items} as one batch and finishes each with its prediction; throws if the model fails. */
-  private void classify(List<WorkItem> items, long waitNanos) {
+  private void classify(InferenceModel.Lease model, List<WorkItem> items, long waitNanos) {
     int perImage = size * size * 3;
     BatchRunner.Scores scores;
+    Span span = traces.batch(items, model.ref());
     try (TFloat32 input = TFloat32.tensorOf(Shape.of(items.size(), size, size, 3))) {
       for (int i = 0; i < items.size(); i++) {
         input.asRawTensor().data().asFloats().offset((long) i * perImage).write(items.get(i).pixels());
       }
-      scores = model.run(input);
+      scores = model.model().run(input);
+    } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR);
+      throw e;
+    } finally {
+      span.end();
     }
-    metrics.batch(items.size(), waitNanos, scores.inferenceNanos());
+    metrics.batch(items.size(), waitNanos, scores.inferenceNanos(), model.ref());
     long micros = scores.inferenceNanos() / 1000;
     for (int i = 0; i < items.size(); i++) {
       List<ClassScore> top = new ArrayList<>(topK);
-      for (ClassScores c : ClassScores.top(scores.probabilities()[i], topK, model.labels())) {
+      for (ClassScores c : ClassScores.top(scores.probabilities()[i], topK, model.model().labels())) {
         top.add(new ClassScore(c.index(), c.label(), c.score()));
       }
       WorkItem item = items.get(i);
+      shadow.offer(item, item.pixels(), model.ref(), top.get(0).getClassIndex());
       item.pixels(null);
-      tracking.complete(Outcome.classified(item, outputs.prediction(item, PredictionStatus.CLASSIFIED, top, items.size(), micros)));
+      tracking.complete(Outcome.classified(item, outputs.prediction(item, model.ref(), top, items.size(), micros)));
     }
     progress.progressed(Stage.INFERENCE);
   }

@@ -18,6 +18,7 @@ import io.visionstream.classifier.lifecycle.Progress;
 import io.visionstream.classifier.lifecycle.State;
 import io.visionstream.classifier.lifecycle.Supervisor;
 import io.visionstream.classifier.lifecycle.Watchdog;
+import io.visionstream.classifier.shadow.ShadowModel;
 import io.visionstream.classifier.sink.OutcomeSink;
 import io.visionstream.classifier.sink.OutputRecords;
 import io.visionstream.classifier.source.Admission;
@@ -26,14 +27,17 @@ import io.visionstream.classifier.source.PollLoop;
 import io.visionstream.classifier.work.FrameAge;
 import io.visionstream.classifier.work.GroupMembership;
 import io.visionstream.classifier.work.Outcome;
+import io.visionstream.classifier.work.RecordTraces;
 import io.visionstream.classifier.work.Stage;
 import io.visionstream.classifier.work.WorkItem;
-import io.visionstream.model.inference.BatchRunner;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.preprocess.ImagePreprocessor;
+import io.visionstream.model.preprocess.Preprocessing;
 import io.visionstream.model.savedmodel.ClassifierModel;
+import io.visionstream.model.serving.ServingModel;
 import io.visionstream.schemas.ModelRef;
 import io.visionstream.service.KafkaAccess;
+import io.visionstream.service.tracing.Tracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -65,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * stage or any throw in a thread moves the pipeline to FAILED and stops it without committing past
  * unfinished work. {@link #close()} drains within the shutdown timeout, releases everything, is
  * idempotent and callable from any thread, and never starts anything. The model is the caller's
- * to close, after the pipeline.
+ * to close, after the pipeline; each batch runs on the version serving when it starts.
  */
 public final class ClassifierPipeline implements AutoCloseable {
 
@@ -77,6 +81,14 @@ public final class ClassifierPipeline implements AutoCloseable {
    */
   public record Overrides(UnaryOperator<InferenceModel> model, UnaryOperator<Producer<byte[], byte[]>> producer) {
     public static final Overrides NONE = new Overrides(UnaryOperator.identity(), UnaryOperator.identity());
+  }
+
+  /**
+   * What runs beside the pipeline: the shadow model the inference worker offers classified images
+   * to, and tracing.
+   */
+  public record Options(ShadowModel.Sink shadow, Tracing tracing) {
+    public static final Options NONE = new Options(ShadowModel.Sink.NONE, Tracing.OFF);
   }
 
   private final PipelineSettings settings;
@@ -108,7 +120,8 @@ public final class ClassifierPipeline implements AutoCloseable {
   }
 
   private ClassifierPipeline(PipelineSettings settings, Map<String, Object> consumerConfig, Map<String, Object> producerConfig,
-      ClassifierModel model, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock, Overrides overrides) {
+      ServingModel model, Options options, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock,
+      Overrides overrides) {
     this.settings = settings;
     this.metrics = new PipelineMetrics(registry, clock);
     KafkaAccess access = new KafkaAccess(consumerConfig, settings.delivery().groupId(),
@@ -128,7 +141,7 @@ public final class ClassifierPipeline implements AutoCloseable {
     PipelineGauges.register(metrics, budget, batcher, lifecycle, faults, () -> parts.poll, () -> parts.decode,
         () -> parts.sink);
     lifecycle.moveTo(State.STARTING);
-    startThread = supervisor.startTask("classifier-start", () -> startUp(consumerConfig, producerConfig, model, topK,
+    startThread = supervisor.startTask("classifier-start", () -> startUp(consumerConfig, producerConfig, model, options, topK,
         decodeSession, released, clock, overrides));
   }
 
@@ -138,24 +151,43 @@ public final class ClassifierPipeline implements AutoCloseable {
    *
    * @throws io.visionstream.classifier.config.InvalidSettingsException naming every bad key, before anything is created
    */
-  public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ClassifierModel model, int topK,
-      SessionSettings decodeSession, MeterRegistry registry, Clock clock) {
-    return start(settings, kafka, model, topK, decodeSession, registry, clock, Overrides.NONE);
+  public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ServingModel model,
+      Options options, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock) {
+    return start(settings, kafka, model, options, topK, decodeSession, registry, clock, Overrides.NONE);
   }
 
-  /** {@link #start}, with parts replaced for a fault-injection test. */
+  /** {@link #start} serving {@code model} alone (the caller closes it after the pipeline). */
+  public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ClassifierModel model, int topK,
+      SessionSettings decodeSession, MeterRegistry registry, Clock clock) {
+    return start(settings, kafka, ServingModel.fixed(model), Options.NONE, topK, decodeSession, registry, clock,
+        Overrides.NONE);
+  }
+
+  /** {@link #start} serving {@code model} alone, with parts replaced for a fault-injection test. */
   public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ClassifierModel model, int topK,
       SessionSettings decodeSession, MeterRegistry registry, Clock clock, Overrides overrides) {
-    int size = model.preprocessing().cropSize();
+    return start(settings, kafka, ServingModel.fixed(model), Options.NONE, topK, decodeSession, registry, clock,
+        overrides);
+  }
+
+  /**
+   * {@link #start}, with parts replaced for a fault-injection test. Every version {@code model}
+   * serves has the preprocessing of the one serving now ({@link io.visionstream.model.serving.ModelCheck}).
+   */
+  public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ServingModel model,
+      Options options, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock,
+      Overrides overrides) {
+    int size = model.current().model().preprocessing().cropSize();
     settings.validate((long) size * size * 3 * Float.BYTES);
     Map<String, Object> consumer = ClientProperties.consumer(kafka, settings);
     Map<String, Object> producer = ClientProperties.producer(kafka, settings);
-    return new ClassifierPipeline(settings, consumer, producer, model, topK, decodeSession, registry, clock, overrides);
+    return new ClassifierPipeline(settings, consumer, producer, model, options, topK, decodeSession, registry, clock, overrides);
   }
 
   /** The start-up task: brokers, clients, stages; releases what it made if any step fails. */
-  private void startUp(Map<String, Object> consumerConfig, Map<String, Object> producerConfig, ClassifierModel model, int topK,
-      SessionSettings decodeSession, BlockingQueue<Outcome> released, Clock clock, Overrides overrides) {
+  private void startUp(Map<String, Object> consumerConfig, Map<String, Object> producerConfig, ServingModel model,
+      Options options, int topK, SessionSettings decodeSession, BlockingQueue<Outcome> released, Clock clock,
+      Overrides overrides) {
     try {
       if (!brokers.await(lifecycle)) {
         return; // closed while waiting
@@ -164,7 +196,7 @@ public final class ClassifierPipeline implements AutoCloseable {
         if (lifecycle.state() != State.STARTING) {
           return;
         }
-        build(consumerConfig, producerConfig, model, topK, decodeSession, released, clock, overrides);
+        build(consumerConfig, producerConfig, model, options, topK, decodeSession, released, clock, overrides);
       }
       if (lifecycle.moveTo(State.RUNNING)) {
         log.info("Classifier reading {} ({} delivery, {} policy, batches of up to {} within {}), writing {} and {}",
@@ -180,22 +212,27 @@ public final class ClassifierPipeline implements AutoCloseable {
     }
   }
 
-  private void build(Map<String, Object> consumerConfig, Map<String, Object> producerConfig, ClassifierModel model, int topK,
-      SessionSettings decodeSession, BlockingQueue<Outcome> released, Clock clock, Overrides overrides) {
+  private void build(Map<String, Object> consumerConfig, Map<String, Object> producerConfig, ServingModel model,
+      Options options, int topK, SessionSettings decodeSession, BlockingQueue<Outcome> released, Clock clock,
+      Overrides overrides) {
     boolean exactlyOnce = settings.delivery().guarantee() == DeliveryGuarantee.EXACTLY_ONCE;
-    int size = model.preprocessing().cropSize();
-    OutputRecords outputs = new OutputRecords(settings.topics().predictions(), settings.topics().deadLetters(),
-        new ModelRef(model.name(), model.version()), settings.limits().maxDeadLetterBytes(), clock);
+    Preprocessing preprocessing = model.current().model().preprocessing();
+    int size = preprocessing.cropSize();
+    OutputRecords outputs = new OutputRecords(settings.topics().predictions(), settings.topics().deadLetters(), () -> {
+      ServingModel.Version now = model.current();
+      return new ModelRef(now.name(), now.version());
+    }, settings.limits().maxDeadLetterBytes(), clock);
     FrameAge frameAge = new FrameAge(settings.load(), clock);
     GroupMembership membership = new GroupMembership();
-    parts.preprocessor = new ImagePreprocessor(model.preprocessing(), settings.batching().decodeBatchSize(),
+    parts.preprocessor = new ImagePreprocessor(preprocessing, settings.batching().decodeBatchSize(),
         settings.limits().maxPixels(), decodeSession);
+    RecordTraces traces = new RecordTraces(options.tracing());
     parts.decode = new DecodeStage(parts.preprocessor::run, size, batcher::offer, outputs, frameAge, tracker, faults, progress,
-        settings.batching().decodeBatchSize(), budget::releaseBytes);
-    parts.inference = new InferenceWorker(batcher, overrides.model().apply(InferenceModel.of(new BatchRunner(model))), outputs,
-        frameAge, tracker, metrics, faults, progress, topK);
+        settings.batching().decodeBatchSize(), budget::releaseBytes, traces);
+    parts.inference = new InferenceWorker(batcher, InferenceModel.Source.of(model, overrides.model()), options.shadow(), outputs,
+        frameAge, tracker, metrics, faults, progress, topK, size, traces);
     Admission admission = new Admission(settings.limits().maxRecordBytes(), settings.limits().maxPixels(),
-        (long) size * size * 3 * Float.BYTES, outputs, parts.decode::submit, tracker);
+        (long) size * size * 3 * Float.BYTES, outputs, parts.decode::submit, tracker, traces);
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
     // the consumer's own metrics, consumer lag (kafka_consumer_fetch_manager_records_lag*) among them
     parts.consumerMetrics = new KafkaClientMetrics(consumer, Tags.of("client", "classifier"));

@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * settings, tuning), then the settings its delivery guarantee depends on, which the user may not
  * change.
  */
-final class ClientProperties {
+public final class ClientProperties {
 
   private ClientProperties() {}
 
@@ -55,6 +55,17 @@ final class ClientProperties {
       required.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.delivery().effectiveTransactionalId());
     }
     return merge(defaults, kafka.producerProperties(), required, KafkaClientsConfig.PREFIX + ".producer");
+  }
+
+  /**
+   * The shadow model's producer: the classifier's producer settings without a transactional id, for
+   * shadow predictions are written outside the primary's transactions.
+   */
+  public static Map<String, Object> shadowProducer(KafkaClientsConfig kafka, PipelineSettings settings) {
+    Map<String, Object> config = new HashMap<>(producer(kafka, settings));
+    config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+    config.compute(ProducerConfig.CLIENT_ID_CONFIG, (k, id) -> id == null ? null : id + "-shadow");
+    return config;
   }
 
   private static Map<String, Object> merge(Map<String, Object> defaults, Map<String, Object> user, Map<String, Object> required,

@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.visionstream.classifier.work.DeadLetterReason;
 import io.visionstream.classifier.work.Outcome;
+import io.visionstream.classifier.model.ModelTimers;
 import io.visionstream.classifier.work.StageMetrics;
+import io.visionstream.schemas.ModelRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -57,10 +59,11 @@ public final class PipelineMetrics implements StageMetrics {
   }
 
   @Override
-  public void batch(int size, long waitNanos, long inferenceNanos) {
+  public void batch(int size, long waitNanos, long inferenceNanos, ModelRef model) {
     batchSize.record(size);
     batchWait.record(waitNanos, TimeUnit.NANOSECONDS);
     inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    ModelTimers.inference(registry, "primary", model).record(inferenceNanos, TimeUnit.NANOSECONDS);
   }
 
   /** An outcome the broker acknowledged. */

@@ -5,6 +5,7 @@ import io.visionstream.classifier.lifecycle.Progress;
 import io.visionstream.classifier.work.Acknowledgements;
 import io.visionstream.classifier.work.GroupMembership;
 import io.visionstream.classifier.work.Outcome;
+import io.visionstream.classifier.work.RecordTraces;
 import io.visionstream.classifier.work.Replay;
 import io.visionstream.classifier.work.Stage;
 import io.visionstream.classifier.work.StageMetrics;
@@ -198,6 +199,7 @@ public final class OutcomeSink implements Runnable {
   private void acknowledged(Outcome outcome) {
     acks.acknowledge(outcome.item());
     metrics.finished(outcome);
+    RecordTraces.finished(outcome);
     progress.progressed(Stage.SINK);
     if (recovering) {
       recovering = false;

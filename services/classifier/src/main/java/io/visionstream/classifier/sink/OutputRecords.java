@@ -2,6 +2,7 @@ package io.visionstream.classifier.sink;
 
 import io.visionstream.classifier.work.DeadLetterReason;
 import io.visionstream.classifier.work.Outputs;
+import io.visionstream.classifier.work.RecordTraces;
 import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.schemas.ClassScore;
 import io.visionstream.schemas.ModelRef;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -30,21 +32,33 @@ public final class OutputRecords implements Outputs {
 
   private final String predictionsTopic;
   private final String deadLetterTopic;
-  private final ModelRef model;
+  private final Supplier<ModelRef> serving;
   private final int maxDeadLetterBytes;
   private final Clock clock;
   private final AvroSerializer<Prediction> serializer = new AvroSerializer<>();
 
-  public OutputRecords(String predictionsTopic, String deadLetterTopic, ModelRef model, int maxDeadLetterBytes, Clock clock) {
+  /** @param serving the model serving now, named by predictions of frames skipped as stale */
+  public OutputRecords(String predictionsTopic, String deadLetterTopic, Supplier<ModelRef> serving, int maxDeadLetterBytes,
+      Clock clock) {
     this.predictionsTopic = predictionsTopic;
     this.deadLetterTopic = deadLetterTopic;
-    this.model = model;
+    this.serving = serving;
     this.maxDeadLetterBytes = maxDeadLetterBytes;
     this.clock = clock;
   }
 
   @Override
-  public ProducerRecord<byte[], byte[]> prediction(WorkItem item, PredictionStatus status, List<ClassScore> topK,
+  public ProducerRecord<byte[], byte[]> prediction(WorkItem item, ModelRef model, List<ClassScore> topK, int batchSize,
+      long inferenceMicros) {
+    return record(item, model, PredictionStatus.CLASSIFIED, topK, batchSize, inferenceMicros);
+  }
+
+  @Override
+  public ProducerRecord<byte[], byte[]> skipped(WorkItem item) {
+    return record(item, serving.get(), PredictionStatus.SKIPPED_STALE, List.of(), 0, 0);
+  }
+
+  private ProducerRecord<byte[], byte[]> record(WorkItem item, ModelRef model, PredictionStatus status, List<ClassScore> topK,
       int batchSize, long inferenceMicros) {
     Prediction prediction = Prediction.newBuilder()
         .setEventId(item.event().getEventId())
@@ -58,7 +72,9 @@ public final class OutputRecords implements Outputs {
         .setProcessedAt(clock.instant())
         .build();
     byte[] key = item.event().getSourceId().getBytes(StandardCharsets.UTF_8);
-    return new ProducerRecord<>(predictionsTopic, null, key, serializer.serialize(predictionsTopic, prediction));
+    RecordHeaders headers = new RecordHeaders();
+    RecordTraces.inject(item, headers);
+    return new ProducerRecord<>(predictionsTopic, null, key, serializer.serialize(predictionsTopic, prediction), headers);
   }
 
   /**

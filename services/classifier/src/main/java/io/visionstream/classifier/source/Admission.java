@@ -3,6 +3,7 @@ package io.visionstream.classifier.source;
 import io.visionstream.classifier.work.DeadLetterReason;
 import io.visionstream.classifier.work.Outcome;
 import io.visionstream.classifier.work.Outputs;
+import io.visionstream.classifier.work.RecordTraces;
 import io.visionstream.classifier.work.Tracking;
 import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.model.preprocess.ImageHeaders;
@@ -37,13 +38,16 @@ public final class Admission implements PollLoop.Admit {
   private final Outputs outputs;
   private final Consumer<WorkItem> decode;
   private final Tracking tracking;
+  private final RecordTraces traces;
 
   /**
    * @param inputBytes size of one preprocessed model input
    * @param decode receives records to decode
+   * @param traces starts each record's span
    */
   public Admission(int maxRecordBytes, long maxPixels, long inputBytes, Outputs outputs, Consumer<WorkItem> decode,
-      Tracking tracking) {
+      Tracking tracking, RecordTraces traces) {
+    this.traces = traces;
     this.maxRecordBytes = maxRecordBytes;
     this.maxPixels = maxPixels;
     this.inputBytes = inputBytes;
@@ -84,6 +88,7 @@ public final class Admission implements PollLoop.Admit {
   /** Sends the item on: to the dead-letter topic if too large, else to the decode stage. */
   @Override
   public void route(WorkItem item) {
+    traces.admitted(item);
     long size = size(item.record());
     if (size > maxRecordBytes) {
       String message = "record at " + item + " is " + size + " bytes, more than the limit of " + maxRecordBytes;

@@ -1,5 +1,6 @@
 package io.visionstream.classifier.work;
 
+import io.opentelemetry.api.trace.Span;
 import io.visionstream.schemas.ImageEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -20,6 +21,7 @@ public final class WorkItem {
   private boolean decodeHeld;
   private ImageEvent event;
   private float[] pixels;
+  private Span span;
 
   /**
    * @param epoch the partition's assignment epoch at admission; work of an older epoch is abandoned
@@ -91,6 +93,15 @@ public final class WorkItem {
   }
 
   /** The preprocessed model input [size, size, 3], or {@code null} when not (or no longer) held. */
+  /** The record's span while tracing is on ({@link RecordTraces}), else null. */
+  public Span span() {
+    return span;
+  }
+
+  public void span(Span span) {
+    this.span = span;
+  }
+
   public float[] pixels() {
     return pixels;
   }

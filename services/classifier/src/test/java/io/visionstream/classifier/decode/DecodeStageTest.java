@@ -10,6 +10,7 @@ import io.visionstream.classifier.lifecycle.Lifecycle;
 import io.visionstream.classifier.lifecycle.Progress;
 import io.visionstream.classifier.lifecycle.State;
 import io.visionstream.classifier.testing.StageFixtures;
+import io.visionstream.classifier.work.RecordTraces;
 import io.visionstream.classifier.work.DeadLetterReason;
 import io.visionstream.classifier.work.FrameAge;
 import io.visionstream.classifier.work.Outcome;
@@ -49,7 +50,8 @@ class DecodeStageTest {
       }
       return preprocessor.run(images);
     }, SIZE, batched::add, StageFixtures.outputs(), new FrameAge(new LoadPolicyConfig(LoadPolicy.NEVER_DROP,
-        Duration.ofSeconds(1)), Clock.systemUTC()), recorder, faults, new Progress(System::nanoTime), 4, bytes -> released.addAndGet(bytes));
+        Duration.ofSeconds(1)), Clock.systemUTC()), recorder, faults, new Progress(System::nanoTime), 4, bytes -> released.addAndGet(bytes),
+        RecordTraces.OFF);
     thread = new Thread(stage, "test-decode");
     thread.start();
     return stage;

@@ -10,10 +10,15 @@ import io.visionstream.classifier.fault.Faults;
 import io.visionstream.classifier.lifecycle.Lifecycle;
 import io.visionstream.classifier.lifecycle.Progress;
 import io.visionstream.classifier.lifecycle.State;
+import io.visionstream.classifier.shadow.ShadowModel;
+import io.visionstream.schemas.ModelRef;
+import io.visionstream.schemas.Prediction;
+import io.visionstream.schemas.serde.AvroSerdes;
 import io.visionstream.classifier.testing.StageFixtures;
 import io.visionstream.classifier.work.DeadLetterReason;
 import io.visionstream.classifier.work.FrameAge;
 import io.visionstream.classifier.work.Outcome;
+import io.visionstream.classifier.work.RecordTraces;
 import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.model.inference.BatchRunner;
 import io.visionstream.schemas.serde.DeadLetterHeaders;
@@ -69,9 +74,13 @@ class InferenceWorkerTest {
   };
 
   private InferenceWorker worker(Faults faults) {
-    return new InferenceWorker(new MicroBatcher<>(16, Duration.ofMillis(1)), model, StageFixtures.outputs(),
-        new FrameAge(new LoadPolicyConfig(LoadPolicy.NEVER_DROP, Duration.ofSeconds(1)), Clock.systemUTC()), recorder,
-        recorder, faults, new Progress(System::nanoTime), 2);
+    return worker(faults, InferenceModel.Source.fixed(model, StageFixtures.MODEL), ShadowModel.Sink.NONE);
+  }
+
+  private InferenceWorker worker(Faults faults, InferenceModel.Source models, ShadowModel.Sink shadow) {
+    return new InferenceWorker(new MicroBatcher<>(16, Duration.ofMillis(1)), models, shadow, StageFixtures.outputs(), new FrameAge(new LoadPolicyConfig(LoadPolicy.NEVER_DROP,
+        Duration.ofSeconds(1)), Clock.systemUTC()), recorder, recorder, faults, new Progress(System::nanoTime), 2, SIZE,
+        RecordTraces.OFF);
   }
 
   private static List<WorkItem> items(int n, int poisonAt) {
@@ -125,6 +134,50 @@ class InferenceWorkerTest {
     assertThat(recorder.completed).isEmpty();
     assertThat(lifecycle.state()).isEqualTo(State.FAILED);
     assertThat(lifecycle.failure()).hasMessageStartingWith("stage inference kept failing");
+  }
+
+  @Test
+  void aRetryAfterASwapRunsOnTheNewVersionWhichThePredictionsNameAndTheShadowGetsEachClassifiedImage() throws Exception {
+    InferenceModel broken = new InferenceModel() {
+      @Override
+      public BatchRunner.Scores run(TFloat32 batch) {
+        throw new IllegalStateException("device lost");
+      }
+
+      @Override
+      public int inputSize() {
+        return SIZE;
+      }
+
+      @Override
+      public List<String> labels() {
+        return model.labels();
+      }
+    };
+    // version 1 is sick; version 2 is swapped in while the batch waits to be retried
+    List<InferenceModel> versions = new ArrayList<>(List.of(broken, model));
+    AtomicInteger open = new AtomicInteger();
+    InferenceModel.Source source = () -> {
+      InferenceModel current = versions.size() > 1 ? versions.remove(0) : versions.get(0);
+      ModelRef ref = new ModelRef("m", current == broken ? "1" : "2");
+      open.incrementAndGet();
+      return new InferenceModel.Leased(current, ref, open::decrementAndGet);
+    };
+    List<String> offered = new ArrayList<>();
+    ShadowModel.Sink shadow = (item, pixels, primary, top1) -> offered.add(item.record().offset() + ":" + primary.getVersion()
+        + ":" + top1 + ":" + (pixels == null ? "no pixels" : pixels[0]));
+    List<WorkItem> items = items(3, -1);
+    Faults faults = StageFixtures.faults(lifecycle, Duration.ofMinutes(1));
+    worker(faults, source, shadow).process(new MicroBatcher.Batch<>(items, 0));
+
+    assertThat(faults.retries()).isEqualTo(1);
+    assertThat(recorder.of(Outcome.Kind.CLASSIFIED)).hasSize(3).allSatisfy(o -> {
+      Prediction p = AvroSerdes.prediction().deserializer().deserialize("predictions", o.output().value());
+      assertThat(p.getModel()).isEqualTo(new ModelRef("m", "2"));
+    });
+    assertThat(open.get()).as("leases still held").isZero();
+    assertThat(offered).containsExactly("0:2:0:0.0", "1:2:0:1.0", "2:2:0:2.0");
+    assertThat(items).allSatisfy(item -> assertThat(item.pixels()).isNull());
   }
 
   @Test

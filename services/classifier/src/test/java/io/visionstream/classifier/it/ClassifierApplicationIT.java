@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,16 +36,7 @@ class ClassifierApplicationIT {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private static Map<String, Object> properties(KafkaTestBroker broker, String input) {
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("micronaut.server.port", -1);
-    properties.put("visionstream.kafka.bootstrap-servers", broker.bootstrapServers());
-    properties.put("visionstream.classifier.model.dir", Fixtures.model().toString());
-    properties.put("visionstream.classifier.topics.input", input);
-    properties.put("visionstream.classifier.topics.predictions", input + "-predictions");
-    properties.put("visionstream.classifier.topics.dead-letters", input + "-dlq");
-    properties.put("visionstream.classifier.delivery.group-id", input + "-group");
-    properties.put("visionstream.classifier.delivery.transactional-id", input + "-tx");
-    return properties;
+    return Fixtures.serviceProperties(broker, input, Fixtures.model());
   }
 
   private HttpResponse<String> get(EmbeddedServer server, String path) throws Exception {
@@ -87,7 +77,7 @@ class ClassifierApplicationIT {
 
       HttpResponse<String> ready = get(server, "/health/readiness");
       assertThat(ready.statusCode()).isEqualTo(200);
-      assertThat(ready.body()).contains("\"status\":\"UP\"").contains("\"state\":\"RUNNING\"").contains("resnet18-tiny seed-9");
+      assertThat(ready.body()).contains("\"status\":\"UP\"").contains("\"state\":\"RUNNING\"").contains("\"name\":\"resnet18-tiny\",\"version\":\"seed-9\"");
       assertThat(get(server, "/health/liveness").statusCode()).isEqualTo(200);
       String metrics = get(server, "/prometheus").body();
       assertThat(metrics).contains("visionstream_classifier_outcomes_total{kind=\"classified\"} 30.0")
@@ -111,7 +101,7 @@ class ClassifierApplicationIT {
     Map<String, Object> noModel = properties(broker, broker.uniqueTopic("bad"));
     noModel.put("visionstream.classifier.model.dir", "/nonexistent/model");
     assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, Fixtures.onePort(noModel)).close())
-        .hasStackTraceContaining("visionstream.classifier.model.dir must name a SavedModel directory (got /nonexistent/model)")
+        .hasStackTraceContaining("visionstream.classifier.model.dir must name a SavedModel directory or a directory of numbered versions of one (got /nonexistent/model)")
         .hasStackTraceContaining("visionstream-model build");
 
     Map<String, Object> autoCommit = properties(broker, broker.uniqueTopic("bad"));

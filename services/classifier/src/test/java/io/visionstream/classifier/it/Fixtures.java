@@ -77,6 +77,24 @@ final class Fixtures {
     return slowModel;
   }
 
+  /**
+   * Settings of a classifier service on {@code broker} serving {@code model}, reading {@code input}
+   * and writing {@code input}-predictions and {@code input}-dlq, with its own group and
+   * transactional id; on a free port.
+   */
+  static Map<String, Object> serviceProperties(KafkaTestBroker broker, String input, Path model) {
+    Map<String, Object> properties = new java.util.HashMap<>();
+    properties.put("micronaut.server.port", -1);
+    properties.put("visionstream.kafka.bootstrap-servers", broker.bootstrapServers());
+    properties.put("visionstream.classifier.model.dir", model.toString());
+    properties.put("visionstream.classifier.topics.input", input);
+    properties.put("visionstream.classifier.topics.predictions", input + "-predictions");
+    properties.put("visionstream.classifier.topics.dead-letters", input + "-dlq");
+    properties.put("visionstream.classifier.delivery.group-id", input + "-group");
+    properties.put("visionstream.classifier.delivery.transactional-id", input + "-tx");
+    return properties;
+  }
+
   /** {@code count} distinct JPEG frames of 160×120. */
   static List<byte[]> jpegs(int count, long seed) {
     List<byte[]> frames = new ArrayList<>();

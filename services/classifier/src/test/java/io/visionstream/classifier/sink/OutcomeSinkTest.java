@@ -13,7 +13,6 @@ import io.visionstream.classifier.work.Outcome;
 import io.visionstream.classifier.work.Replay;
 import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.schemas.ClassScore;
-import io.visionstream.schemas.PredictionStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +73,7 @@ class OutcomeSinkTest {
     for (int i = 0; i < n; i++) {
       WorkItem item = StageFixtures.item(0, firstOffset + i, StageFixtures.event("cam-1", new byte[] {1}));
       items.add(item);
-      outcomes.add(Outcome.classified(item, StageFixtures.outputs().prediction(item, PredictionStatus.CLASSIFIED,
+      outcomes.add(Outcome.classified(item, StageFixtures.outputs().prediction(item, StageFixtures.MODEL,
           List.of(new ClassScore(0, "a", 0.9f)), 1, 10)));
     }
     all.addAll(items);

@@ -3,6 +3,7 @@ package io.visionstream.classifier.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.visionstream.classifier.testing.StageFixtures;
+import io.visionstream.classifier.work.RecordTraces;
 import io.visionstream.model.preprocess.TestImages;
 import io.visionstream.schemas.serde.AvroSerdes;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ class AdmissionTest {
 
   private static final long INPUT = 224 * 224 * 3 * 4;
   private final Admission admission = new Admission(8 << 20, 40_000_000L, INPUT, StageFixtures.outputs(), item -> { },
-      new StageFixtures.Recorder());
+      new StageFixtures.Recorder(), RecordTraces.OFF);
 
   private static ConsumerRecord<byte[], byte[]> record(byte[] image) {
     return sized(AvroSerdes.imageEvent().serializer().serialize("image-events", StageFixtures.event("cam-1", image)));

@@ -33,6 +33,9 @@ import org.apache.kafka.common.TopicPartition;
 /** Pieces for unit tests of single stages. */
 public final class StageFixtures {
 
+  /** The model the fixtures' predictions name. */
+  public static final ModelRef MODEL = new ModelRef("test", "1");
+
   private StageFixtures() {}
 
   /** A lifecycle that is RUNNING. */
@@ -49,7 +52,7 @@ public final class StageFixtures {
   }
 
   public static OutputRecords outputs() {
-    return new OutputRecords("predictions", "image-events.dlq", new ModelRef("test", "1"), 1 << 20, Clock.systemUTC());
+    return new OutputRecords("predictions", "image-events.dlq", () -> MODEL, 1 << 20, Clock.systemUTC());
   }
 
   public static ImageEvent event(String source, byte[] image) {
@@ -96,7 +99,7 @@ public final class StageFixtures {
     }
 
     @Override
-    public void batch(int size, long waitNanos, long inferenceNanos) {
+    public void batch(int size, long waitNanos, long inferenceNanos, io.visionstream.schemas.ModelRef model) {
       batches.add(size);
     }
 

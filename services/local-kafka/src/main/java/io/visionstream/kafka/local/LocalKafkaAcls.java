@@ -36,6 +36,7 @@ public final class LocalKafkaAcls {
       group(User.CLASSIFIER, "visionstream-classifier", "its consumer group"),
       topic(User.CLASSIFIER, "predictions", AclOperation.WRITE, "write predictions"),
       topic(User.CLASSIFIER, "image-events.dlq", AclOperation.WRITE, "write dead letters"),
+      topic(User.CLASSIFIER, "predictions.shadow", AclOperation.WRITE, "write a shadow model's predictions"),
       new Rule(User.CLASSIFIER, ResourceType.TRANSACTIONAL_ID, "visionstream-classifier-", PatternType.PREFIXED,
           AclOperation.WRITE, "exactly-once: its transactional ids"),
 

@@ -90,8 +90,13 @@ final class SoakCommand implements Callable<Integer> {
   }
 
   private static void report(String when, long rss, long baseline) {
+    report(when, 55, rss, baseline);
+  }
+
+  /** One line: RSS {@code when} (padded to {@code width}), its change against {@code baseline}, and the committed heap. */
+  static void report(String when, int width, long rss, long baseline) {
     long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() >> 20;
-    System.out.printf("RSS %-55s %6d MiB (%+.1f%%), Java heap committed %d MiB%n", when + ":", rss >> 10,
+    System.out.printf("RSS %-" + width + "s %6d MiB (%+.1f%%), Java heap committed %d MiB%n", when + ":", rss >> 10,
         100.0 * (rss - baseline) / baseline, heap);
   }
 

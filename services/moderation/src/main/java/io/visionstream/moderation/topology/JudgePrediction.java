@@ -1,10 +1,13 @@
 package io.visionstream.moderation.topology;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.visionstream.moderation.policy.PolicyEvaluator;
 import io.visionstream.moderation.policy.PolicyEvents;
 import io.visionstream.schemas.ModerationDecision;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.service.tracing.Tracing;
 import java.time.Clock;
 import java.util.function.BiFunction;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -23,16 +26,18 @@ final class JudgePrediction extends PolicyJudge {
 
   private final Deserializer<Prediction> predictions = AvroSerdes.prediction().deserializer();
   private final PolicyEvents events;
+  private final Tracing tracing;
   private final BiFunction<Prediction, Found, ModerationDecision> judge;
 
-  JudgePrediction(Clock clock, PolicyEvents events) {
-    this(clock, events, null);
+  JudgePrediction(Clock clock, PolicyEvents events, Tracing tracing) {
+    this(clock, events, tracing, null);
   }
 
   /** With {@code judge} in place of {@link PolicyEvaluator#decide} (tests); null for the evaluator. */
-  JudgePrediction(Clock clock, PolicyEvents events, BiFunction<Prediction, Found, ModerationDecision> judge) {
+  JudgePrediction(Clock clock, PolicyEvents events, Tracing tracing, BiFunction<Prediction, Found, ModerationDecision> judge) {
     super(clock);
     this.events = events;
+    this.tracing = tracing;
     this.judge = judge != null ? judge
         : (prediction, found) -> PolicyEvaluator.decide(prediction, found.policy(), found.key(), clock.instant());
   }
@@ -45,6 +50,34 @@ final class JudgePrediction extends PolicyJudge {
       return;
     }
     Prediction prediction = parsed.value();
+    Span span = startSpan(record, prediction);
+    try {
+      judge(record, prediction, span);
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * The span of judging {@code prediction}, a child of the trace context in its headers (the
+   * classifier's span of the image); its own context replaces that one in the decision's headers.
+   */
+  private Span startSpan(FixedKeyRecord<String, byte[]> record, Prediction prediction) {
+    if (!tracing.enabled()) {
+      return Span.getInvalid();
+    }
+    Span span = tracing.tracer().spanBuilder("judge " + context.recordMetadata().map(m -> m.topic()).orElse("prediction"))
+        .setParent(tracing.extract(record.headers()))
+        .setSpanKind(SpanKind.CONSUMER)
+        .setAttribute("messaging.system", "kafka")
+        .setAttribute("visionstream.event_id", prediction.getEventId().toString())
+        .setAttribute("visionstream.source_id", prediction.getSourceId())
+        .startSpan();
+    Tracing.inject(span, record.headers());
+    return span;
+  }
+
+  private void judge(FixedKeyRecord<String, byte[]> record, Prediction prediction, Span span) {
     Found found = lookup(prediction.getSourceId());
     ModerationDecision decision;
     try {
@@ -55,6 +88,7 @@ final class JudgePrediction extends PolicyJudge {
       events.judgingFailed();
       decision = PolicyEvaluator.judgingFailed(prediction, found.policy(), found.key(), e, clock.instant());
     }
+    span.setAttribute("visionstream.verdict", decision.getVerdict().name());
     context.forward(record.withValue(Outcome.of(decision)));
   }
 }

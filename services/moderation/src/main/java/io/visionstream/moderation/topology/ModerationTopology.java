@@ -9,6 +9,7 @@ import io.visionstream.schemas.ModerationDecision;
 import io.visionstream.schemas.ModerationPolicy;
 import io.visionstream.schemas.Verdict;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.service.tracing.Tracing;
 import java.time.Clock;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -59,6 +60,15 @@ public final class ModerationTopology {
    */
   public static KStream<String, ModerationDecision> build(StreamsBuilder builder, Topics topics, Clock clock,
       PolicyTable table, PolicyEvents events) {
+    return build(builder, topics, clock, table, events, Tracing.OFF);
+  }
+
+  /**
+   * {@link #build(StreamsBuilder, Topics, Clock, PolicyTable, PolicyEvents)}, with a span for each
+   * prediction judged, a child of the trace context in the prediction's headers.
+   */
+  public static KStream<String, ModerationDecision> build(StreamsBuilder builder, Topics topics, Clock clock,
+      PolicyTable table, PolicyEvents events, Tracing tracing) {
     screenPolicies(builder, topics, events);
     builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(POLICY_STORE), Serdes.String(),
             AvroSerdes.of(ModerationPolicy.class)).withLoggingDisabled(), topics.acceptedPolicies(),
@@ -67,7 +77,7 @@ public final class ModerationTopology {
 
     KStream<String, Outcome<ModerationDecision>> judged = builder
         .stream(topics.predictions(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("predictions"))
-        .processValues(() -> new JudgePrediction(clock, events), Named.as("judge-prediction"));
+        .processValues(() -> new JudgePrediction(clock, events, tracing), Named.as("judge-prediction"));
     if (topics.classifierDeadLetters() != null) {
       judged = judged.merge(builder.stream(topics.classifierDeadLetters(), Consumed.with(Serdes.String(), Serdes.ByteArray())
           .withName("classifier-dead-letters"))

@@ -9,6 +9,7 @@ import io.visionstream.schemas.ModerationPolicy;
 import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.Verdict;
 import io.visionstream.schemas.serde.AvroSerdes;
+import io.visionstream.service.tracing.Tracing;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -36,7 +37,7 @@ class JudgePredictionTest {
         Consumed.with(Serdes.String(), Serdes.ByteArray()), () -> new PolicyTableUpdate(ModerationTopology.POLICY_STORE,
             new PolicyTable()));
     builder.stream("predictions", Consumed.with(Serdes.String(), Serdes.ByteArray()))
-        .processValues(() -> new JudgePrediction(Clock.fixed(ModerationDriver.NOW, ZoneOffset.UTC), events, (p, found) -> {
+        .processValues(() -> new JudgePrediction(Clock.fixed(ModerationDriver.NOW, ZoneOffset.UTC), events, Tracing.OFF, (p, found) -> {
           throw new IllegalStateException("evaluator bug");
         }))
         .mapValues(o -> o.isDead() ? null : o.value())
