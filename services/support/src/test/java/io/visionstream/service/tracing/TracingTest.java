@@ -3,13 +3,18 @@ package io.visionstream.service.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +49,30 @@ class TracingTest {
     RecordHeaders untouched = new RecordHeaders();
     Tracing.OFF.inject(Context.root().with(tracing.tracer().spanBuilder("x").startSpan()), untouched);
     assertThat(untouched.toArray()).isEmpty();
+  }
+
+  @Test
+  void spansAreExportedOverOtlpHttpToTheConfiguredEndpoint() throws Exception {
+    List<String> received = new CopyOnWriteArrayList<>();
+    HttpServer collector = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    collector.createContext("/v1/traces", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      received.add(exchange.getRequestMethod() + " " + exchange.getRequestHeaders().getFirst("Content-Type") + " "
+          + new String(body, StandardCharsets.ISO_8859_1));
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    collector.start();
+    try {
+      Tracing otlp = Tracing.otlp("visionstream-test-service", "http://127.0.0.1:" + collector.getAddress().getPort()
+          + "/v1/traces", 1.0);
+      otlp.tracer().spanBuilder("exported-span").startSpan().end();
+      otlp.close(); // flushes the batch
+      assertThat(received).singleElement().satisfies(request -> assertThat(request)
+          .startsWith("POST application/x-protobuf ").contains("visionstream-test-service").contains("exported-span"));
+    } finally {
+      collector.stop(0);
+    }
   }
 
   @Test
