@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import kafka.server.KafkaConfig;
 import org.apache.kafka.common.utils.AppInfoParser;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
@@ -56,7 +57,7 @@ class ComposeFilesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"docker-compose.override.yml", "loopback.yml"})
+  @ValueSource(strings = {"docker-compose.override.yml", "loopback.yml", "camera.yml"})
   void everyVariableIsOneTheServicesAndTheBrokerRead(String variant) throws IOException {
     Map<String, Map<String, Object>> stack = stack(variant);
     SERVICES.forEach((name, service) -> assertThat(service.unread(environment(stack, name))).as(name).isEmpty());
@@ -70,6 +71,17 @@ class ComposeFilesTest {
     assertThat(unknown).as("variables that are no broker property").isEmpty();
     assertThat(environment(stack, "classifier-1").get("VISIONSTREAM_CLASSIFIER_DELIVERY_TRANSACTIONAL_ID"))
         .isNotBlank().isNotEqualTo(environment(stack, "classifier-2").get("VISIONSTREAM_CLASSIFIER_DELIVERY_TRANSACTIONAL_ID"));
+  }
+
+  @Test
+  void theCameraVariantDropsStaleFramesAndDecodesJpegsAtADctScaleOnEveryClassifier() throws IOException {
+    Map<String, Map<String, Object>> stack = stack("loopback.yml", "camera.yml");
+    for (String classifier : List.of("classifier-1", "classifier-2")) {
+      Map<String, String> env = environment(stack, classifier);
+      assertThat(env).containsEntry("VISIONSTREAM_CLASSIFIER_LOAD_POLICY", "drop-stale")
+          .containsEntry("VISIONSTREAM_CLASSIFIER_MODEL_PREPROCESSING_MODE", "fast")
+          .containsKey("VISIONSTREAM_CLASSIFIER_DELIVERY_TRANSACTIONAL_ID");
+    }
   }
 
   @ParameterizedTest

@@ -28,6 +28,7 @@ import io.visionstream.classifier.shadow.ShadowModel;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
 import io.visionstream.model.inference.SessionSettings;
+import io.visionstream.model.preprocess.PreprocessingMode;
 import io.visionstream.model.preprocess.TestImages;
 import io.visionstream.model.savedmodel.ClassifierModel;
 import io.visionstream.model.serving.TestVersions;
@@ -124,7 +125,7 @@ class TracingAcrossServicesIT {
         ClassifierModel.Options.NONE), Clock.systemUTC())) {
       ClassifierPipeline pipeline = ClassifierPipeline.start(settings(topics, input), new KafkaClientsConfig(
           broker.bootstrapServers(), Map.of(), Map.of(), Map.of()), models.serving(),
-          new ClassifierPipeline.Options(ShadowModel.Sink.NONE, tracing), 3, SessionSettings.DEFAULT,
+          new ClassifierPipeline.Options(PreprocessingMode.EXACT, ShadowModel.Sink.NONE, tracing), 3, SessionSettings.DEFAULT,
           new SimpleMeterRegistry(), Clock.systemUTC());
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(broker.clientConfig(Map.of(
           ProducerConfig.ACKS_CONFIG, "all")), new ByteArraySerializer(), new ByteArraySerializer())) {

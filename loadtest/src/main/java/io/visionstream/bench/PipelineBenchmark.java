@@ -15,6 +15,10 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.demo.SyntheticScenes;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.classifier.shadow.ShadowModel;
+import io.visionstream.model.preprocess.PreprocessingMode;
+import io.visionstream.model.serving.ServingModel;
+import io.visionstream.service.tracing.Tracing;
 import io.visionstream.kafka.local.LocalKafkaProcess;
 import io.visionstream.model.inference.BatchRunner;
 import io.visionstream.model.inference.SessionSettings;
@@ -98,6 +102,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
       description = "Intra- and inter-op threads of the decode session (0: TensorFlow's default).")
   int decodeSessionThreads;
 
+  @Option(names = "--preprocessing-mode", defaultValue = "exact",
+      description = "exact or fast (JPEGs decoded at a DCT scale) (default: ${DEFAULT-VALUE}).")
+  String preprocessingMode;
+
   @Option(names = "--verbose", description = "Print the pipeline's queues every 2 s while draining the backlog.")
   boolean verbose;
 
@@ -124,7 +132,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "model alone, batch %d: %.1f images/s before the pipeline run, %.1f after; mean %.1f "
           + "(%.0f ms per batch)%n", batchSize, before, after, modelAlone, batchSeconds * 1000);
       System.out.printf(Locale.ROOT, "pipeline through the broker, %d %s frames after %d warm-up frames: %.1f images/s "
-          + "= %.2f x model alone%n", backlog, resolution, warmupFrames, pipeline, pipeline / modelAlone);
+          + "= %.2f x model alone (%s preprocessing)%n", backlog, resolution, warmupFrames, pipeline, pipeline / modelAlone,
+          preprocessingMode);
       double rate = loadShare * pipeline;
       Histogram latency = openLoop(classifier, broker, frames, session, rate);
       double bound = maxBatchWaitMs + 2 * batchSeconds * 1000;
@@ -255,7 +264,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
         new LimitsConfig(LimitsConfig.DEFAULT_MAX_RECORD_BYTES, LimitsConfig.DEFAULT_MAX_PIXELS, LimitsConfig.DEFAULT_MAX_DEAD_LETTER_BYTES),
         FaultsConfig.defaults());
     return ClassifierPipeline.start(settings, new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()),
-        classifier, 5, new SessionSettings(decodeSessionThreads, decodeSessionThreads, false, true, 0, false, false),
+        ServingModel.fixed(classifier), new ClassifierPipeline.Options(PreprocessingMode.of(preprocessingMode),
+            ShadowModel.Sink.NONE, Tracing.OFF), 5,
+        new SessionSettings(decodeSessionThreads, decodeSessionThreads, false, true, 0, false, false),
         new SimpleMeterRegistry(), Clock.systemUTC());
   }
 

@@ -80,6 +80,10 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
       + "drop-stale for cameras, never-drop for --fashion-mnist uploads).")
   LoadPolicy policy;
 
+  @Option(names = "--preprocessing-mode", description = "exact or fast: JPEGs decoded at a DCT scale (default: fast for "
+      + "cameras, exact for --fashion-mnist uploads).")
+  String preprocessingMode;
+
   @Option(names = "--secure", description = "Run everything over the broker's secured listener (SASL_SSL, SCRAM-SHA-512, "
       + "deny-by-default ACLs): each component logs in as its own user.")
   boolean secure;
@@ -113,6 +117,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     int height = resolution.height();
     if (policy == null) {
       policy = fashionMnist ? LoadPolicy.NEVER_DROP : LoadPolicy.DROP_STALE;
+    }
+    if (preprocessingMode == null) {
+      preprocessingMode = fashionMnist ? "exact" : "fast";
     }
     if (Double.isNaN(fps)) {
       fps = Runtime.getRuntime().availableProcessors() <= 2 ? 2.0 : 3.0;
@@ -149,8 +156,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         out.printf("broker at %s: SASL_SSL with SCRAM-SHA-512 and deny-by-default ACLs; each component logs in as its own "
             + "user, with the client configuration files in %s%n", broker.bootstrapServers(), broker.security().dir());
       }
-      out.printf("broker at %s; starting the classifier (%s, %s) with model %s ...%n", broker.bootstrapServers(),
-          KebabEnums.name(guarantee), KebabEnums.name(policy), modelDir);
+      out.printf("broker at %s; starting the classifier (%s, %s, %s preprocessing) with model %s ...%n",
+          broker.bootstrapServers(), KebabEnums.name(guarantee), KebabEnums.name(policy), preprocessingMode, modelDir);
       int exit;
       try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, classifierProperties(broker, modelDir))) {
         out.printf("classifier ready: health %s/health, metrics %s/prometheus%n", server.getURL(), server.getURL());
@@ -319,6 +326,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     properties.put("visionstream.classifier.model.dir", modelDir.toString());
     properties.put("visionstream.classifier.delivery.guarantee", guarantee.name());
     properties.put("visionstream.classifier.load.policy", policy.name());
+    properties.put("visionstream.classifier.model.preprocessing-mode", preprocessingMode);
     return properties;
   }
 

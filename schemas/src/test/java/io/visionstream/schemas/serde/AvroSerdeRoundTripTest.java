@@ -50,7 +50,7 @@ class AvroSerdeRoundTripTest {
     skipped.setTopK(List.of());
     skipped.setBatchSize(0);
     skipped.setInferenceMicros(0L);
-    skipped.setModel(new ModelRef("resnet50", "seed-42"));
+    skipped.setModel(new ModelRef("resnet50", "seed-42", null));
     assertThat(roundTrip(AvroSerdes.prediction(), skipped)).isEqualTo(skipped);
   }
 

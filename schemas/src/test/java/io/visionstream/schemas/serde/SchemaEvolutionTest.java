@@ -118,6 +118,51 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void aPredictionOfTheFirstReleaseIsReadWithoutAPreprocessingMode() throws Exception {
+    Schema v1 = schema("/io/visionstream/schemas/history/Prediction-v1.avsc");
+    Prediction current = TestRecords.prediction(TestRecords.imageEvent(random, new byte[] {1}, ContentType.JPEG));
+    current.setModel(ModelRef.newBuilder().setName("resnet50").setVersion("4").setPreprocessing("fast").build());
+    byte[] written = encodeAs(current, v1);
+
+    Prediction read = AvroSerdes.prediction().deserializer().deserialize("predictions", written);
+
+    assertThat(read.getModel().getName()).isEqualTo("resnet50");
+    assertThat(read.getModel().getVersion()).isEqualTo("4");
+    assertThat(read.getModel().getPreprocessing()).as("the field's default").isNull();
+    assertThat(read.getTopK()).isEqualTo(current.getTopK());
+  }
+
+  @Test
+  void aPredictionNamingItsPreprocessingModeIsReadByTheFirstReleasesReader() throws Exception {
+    Schema v1 = schema("/io/visionstream/schemas/history/Prediction-v1.avsc");
+    Prediction current = TestRecords.prediction(TestRecords.imageEvent(random, new byte[] {1}, ContentType.JPEG));
+    current.setModel(ModelRef.newBuilder().setName("resnet50").setVersion("4").setPreprocessing("fast").build());
+    byte[] written = AvroSerdes.prediction().serializer().serialize("predictions", current);
+
+    GenericRecord read = AvroDeserializer.generic(v1).deserialize("predictions", written);
+
+    GenericRecord model = (GenericRecord) read.get("model");
+    assertThat(model.get("version").toString()).isEqualTo("4");
+    assertThat(model.hasField("preprocessing")).isFalse();
+  }
+
+  @Test
+  void aDecisionOfTheSecondReleaseIsReadWithoutAPreprocessingMode() throws Exception {
+    Schema v2 = schema("/io/visionstream/schemas/history/ModerationDecision-v2.avsc");
+    ModerationDecision decision = ModerationDecision.newBuilder().setEventId(ID).setSourceId("camera-1")
+        .setVerdict(Verdict.ALLOW).setReasons(List.of()).setPolicySource("camera-1").setPolicyVersion(2)
+        .setDecidedAt(Instant.ofEpochMilli(1_790_000_000_000L))
+        .setModel(ModelRef.newBuilder().setName("resnet50").setVersion("7").setPreprocessing("exact").build()).build();
+    byte[] written = encodeAs(decision, v2);
+
+    ModerationDecision read = AvroSerdes.of(ModerationDecision.class).deserializer().deserialize("moderation-decisions",
+        written);
+
+    assertThat(read.getModel().getVersion()).isEqualTo("7");
+    assertThat(read.getModel().getPreprocessing()).isNull();
+  }
+
+  @Test
   void newerWriterIsReadOnceItsSchemaIsRegistered() throws Exception {
     Schema newer = schema("/evolution/ImageEvent-newer.avsc");
     byte[] written = encode(newerEvent(newer, "WEBP"));
@@ -166,7 +211,7 @@ class SchemaEvolutionTest {
   }
 
   /** Writes {@code current} with the field subset of {@code older}, as an older producer would. */
-  private static byte[] encodeAs(Prediction current, Schema older) {
+  private static byte[] encodeAs(org.apache.avro.specific.SpecificRecordBase current, Schema older) {
     GenericRecord record = new GenericData.Record(older);
     for (Schema.Field field : older.getFields()) {
       Object value = current.get(field.name());
@@ -187,6 +232,9 @@ class SchemaEvolutionTest {
         yield nested;
       }
       case ARRAY -> ((List<?>) value).stream().map(v -> toGeneric(v, schema.getElementType())).toList();
+      case ENUM -> new GenericData.EnumSymbol(schema, value.toString());
+      case UNION -> value == null ? null : toGeneric(value, schema.getTypes().stream()
+          .filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElseThrow());
       default -> value;
     };
   }

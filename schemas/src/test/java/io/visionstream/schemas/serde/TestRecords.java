@@ -43,7 +43,7 @@ final class TestRecords {
         .setEventId(event.getEventId())
         .setSourceId(event.getSourceId())
         .setCapturedAt(event.getCapturedAt())
-        .setModel(new ModelRef("resnet50", "seed-42"))
+        .setModel(new ModelRef("resnet50", "seed-42", null))
         .setStatus(PredictionStatus.CLASSIFIED)
         .setTopK(List.of(new ClassScore(281, "tabby", 0.61f), new ClassScore(285, "Egyptian cat", 0.2f)))
         .setBatchSize(16)

@@ -19,6 +19,7 @@ import io.visionstream.classifier.pipeline.ClientProperties;
 import io.visionstream.classifier.shadow.ShadowModel;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.preprocess.Preprocessing;
+import io.visionstream.model.preprocess.PreprocessingMode;
 import io.visionstream.model.savedmodel.ClassifierModel;
 import io.visionstream.service.tracing.Tracing;
 import jakarta.annotation.PreDestroy;
@@ -45,6 +46,13 @@ public class ClassifierService {
     if (modelConfig.topK() <= 0) {
       throw new InvalidSettingsException(List.of(ModelConfig.PREFIX + ".top-k must be positive (got " + modelConfig.topK() + ")"));
     }
+    PreprocessingMode mode;
+    try {
+      mode = PreprocessingMode.of(modelConfig.preprocessingMode());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSettingsException(List.of(ModelConfig.PREFIX + ".preprocessing-mode must be exact or fast (got "
+          + modelConfig.preprocessingMode() + ")"));
+    }
     PipelineSettings settings = new PipelineSettings(topics, batching, backpressure, load, delivery, limits, faults);
     SessionSettings session = new SessionSettings(modelConfig.intraOpThreads(), modelConfig.interOpThreads(), modelConfig.bf16(),
         true, 0, false, false);
@@ -52,11 +60,11 @@ public class ClassifierService {
         modelConfig.preprocessing() == null ? null : Preprocessing.preset(modelConfig.preprocessing()), null);
     this.models = ModelOperations.open(modelConfig, session, options, shadow -> new ShadowModel(shadow,
         new ShadowModel.Settings(modelConfig.shadowSample(), modelConfig.shadowQueue(), batching.maxBatchSize(),
-            modelConfig.topK()), modelConfig.shadowTopic(),
+            modelConfig.topK(), mode), modelConfig.shadowTopic(),
         new KafkaProducer<>(ClientProperties.shadowProducer(kafka, settings)), registry, Clock.systemUTC()), registry);
     try {
       this.pipeline = ClassifierPipeline.start(settings, kafka, models.serving(),
-          new ClassifierPipeline.Options(models.shadowSink(), tracing), modelConfig.topK(),
+          new ClassifierPipeline.Options(mode, models.shadowSink(), tracing), modelConfig.topK(),
           session.withCpuBf16(false), registry, Clock.systemUTC());
     } catch (RuntimeException e) {
       models.close();

@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param intraOpThreads TensorFlow threads inside one op (0: TensorFlow's default)
  * @param interOpThreads TensorFlow ops run concurrently (0: TensorFlow's default)
  * @param preprocessing {@code torchvision} or {@code caffe} for models without visionstream metadata
+ * @param preprocessingMode {@code exact} (bit-identical to torchvision) or {@code fast} (JPEGs
+ *     decoded at a DCT scale: {@link io.visionstream.model.preprocess.PreprocessingMode})
  * @param shadowDir a second model (a SavedModel or a directory of versions) run on a sample of the
  *     classified images after the primary, or unset; it must take the same input and score the same labels
  * @param shadowSample share of classified images the shadow runs on, in (0, 1]
@@ -35,6 +37,7 @@ public record ModelConfig(
     @Bindable(defaultValue = "0") int intraOpThreads,
     @Bindable(defaultValue = "0") int interOpThreads,
     @Nullable String preprocessing,
+    @Bindable(defaultValue = "exact") String preprocessingMode,
     @Nullable Path shadowDir,
     @Bindable(defaultValue = "0.1") double shadowSample,
     @Bindable(defaultValue = "64") int shadowQueue,

@@ -1,6 +1,7 @@
 package io.visionstream.classifier.infer;
 
 import io.visionstream.model.inference.BatchRunner;
+import io.visionstream.model.preprocess.PreprocessingMode;
 import io.visionstream.model.serving.ServingModel;
 import io.visionstream.schemas.ModelRef;
 import java.util.List;
@@ -72,9 +73,9 @@ public interface InferenceModel {
 
     /**
      * The versions {@code serving} swaps in, each wrapped once by {@code wrap} (fault-injection
-     * tests wrap the model).
+     * tests wrap the model), named with the {@code preprocessing} mode their inputs were made in.
      */
-    static Source of(ServingModel serving, UnaryOperator<InferenceModel> wrap) {
+    static Source of(ServingModel serving, PreprocessingMode preprocessing, UnaryOperator<InferenceModel> wrap) {
       return new Source() {
         private ServingModel.Version last;
         private InferenceModel wrapped;
@@ -87,7 +88,7 @@ public interface InferenceModel {
             last = version;
             wrapped = wrap.apply(InferenceModel.of(version.runner()));
           }
-          return new Leased(wrapped, new ModelRef(version.name(), version.version()), lease::close);
+          return new Leased(wrapped, new ModelRef(version.name(), version.version(), preprocessing.label()), lease::close);
         }
       };
     }

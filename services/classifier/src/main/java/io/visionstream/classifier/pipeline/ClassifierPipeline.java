@@ -33,6 +33,7 @@ import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.preprocess.ImagePreprocessor;
 import io.visionstream.model.preprocess.Preprocessing;
+import io.visionstream.model.preprocess.PreprocessingMode;
 import io.visionstream.model.savedmodel.ClassifierModel;
 import io.visionstream.model.serving.ServingModel;
 import io.visionstream.schemas.ModelRef;
@@ -84,11 +85,11 @@ public final class ClassifierPipeline implements AutoCloseable {
   }
 
   /**
-   * What runs beside the pipeline: the shadow model the inference worker offers classified images
-   * to, and tracing.
+   * How images are decoded ({@code model.preprocessing-mode}), and what runs beside the pipeline:
+   * the shadow model the inference worker offers classified images to, and tracing.
    */
-  public record Options(ShadowModel.Sink shadow, Tracing tracing) {
-    public static final Options NONE = new Options(ShadowModel.Sink.NONE, Tracing.OFF);
+  public record Options(PreprocessingMode preprocessing, ShadowModel.Sink shadow, Tracing tracing) {
+    public static final Options NONE = new Options(PreprocessingMode.EXACT, ShadowModel.Sink.NONE, Tracing.OFF);
   }
 
   private final PipelineSettings settings;
@@ -220,16 +221,16 @@ public final class ClassifierPipeline implements AutoCloseable {
     int size = preprocessing.cropSize();
     OutputRecords outputs = new OutputRecords(settings.topics().predictions(), settings.topics().deadLetters(), () -> {
       ServingModel.Version now = model.current();
-      return new ModelRef(now.name(), now.version());
+      return new ModelRef(now.name(), now.version(), options.preprocessing().label());
     }, settings.limits().maxDeadLetterBytes(), clock);
     FrameAge frameAge = new FrameAge(settings.load(), clock);
     GroupMembership membership = new GroupMembership();
-    parts.preprocessor = new ImagePreprocessor(preprocessing, settings.batching().decodeBatchSize(),
+    parts.preprocessor = new ImagePreprocessor(preprocessing, options.preprocessing(), settings.batching().decodeBatchSize(),
         settings.limits().maxPixels(), decodeSession);
     RecordTraces traces = new RecordTraces(options.tracing());
     parts.decode = new DecodeStage(parts.preprocessor::run, size, batcher::offer, outputs, frameAge, tracker, faults, progress,
         settings.batching().decodeBatchSize(), budget::releaseBytes, traces);
-    parts.inference = new InferenceWorker(batcher, InferenceModel.Source.of(model, overrides.model()), options.shadow(), outputs,
+    parts.inference = new InferenceWorker(batcher, InferenceModel.Source.of(model, options.preprocessing(), overrides.model()), options.shadow(), outputs,
         frameAge, tracker, metrics, faults, progress, topK, size, traces);
     Admission admission = new Admission(settings.limits().maxRecordBytes(), settings.limits().maxPixels(),
         (long) size * size * 3 * Float.BYTES, outputs, parts.decode::submit, tracker, traces);

@@ -8,6 +8,7 @@ import io.visionstream.classifier.sink.OutputRecords;
 import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.model.inference.BatchRunner;
 import io.visionstream.model.inference.ClassScores;
+import io.visionstream.model.preprocess.PreprocessingMode;
 import io.visionstream.model.serving.ServingModel;
 import io.visionstream.schemas.ClassScore;
 import io.visionstream.schemas.ModelRef;
@@ -59,8 +60,9 @@ public final class ShadowModel implements AutoCloseable {
    *     event is always in or out of the sample
    * @param queueCapacity images waiting for the shadow before more are shed
    * @param maxBatchSize images per shadow batch
+   * @param preprocessing how the images it gets were made (the primary's mode), for its predictions
    */
-  public record Settings(double sample, int queueCapacity, int maxBatchSize, int topK) {}
+  public record Settings(double sample, int queueCapacity, int maxBatchSize, int topK, PreprocessingMode preprocessing) {}
 
   private record Task(WorkItem item, float[] pixels, ModelRef primary, int primaryTop1) {}
 
@@ -86,7 +88,7 @@ public final class ShadowModel implements AutoCloseable {
     this.settings = settings;
     this.outputs = new OutputRecords(topic, topic, () -> {
       ServingModel.Version now = model.current();
-      return new ModelRef(now.name(), now.version());
+      return new ModelRef(now.name(), now.version(), settings.preprocessing().label());
     }, 1, clock);
     this.producer = producer;
     this.registry = registry;
@@ -171,7 +173,7 @@ public final class ShadowModel implements AutoCloseable {
         input.asRawTensor().data().asFloats().offset((long) i * perImage).write(batch.get(i).pixels());
       }
       BatchRunner.Scores scores = lease.version().runner().run(input, false);
-      ModelRef ref = new ModelRef(lease.version().name(), lease.version().version());
+      ModelRef ref = new ModelRef(lease.version().name(), lease.version().version(), settings.preprocessing().label());
       ModelTimers.inference(registry, "shadow", ref).record(scores.inferenceNanos(), TimeUnit.NANOSECONDS);
       long micros = scores.inferenceNanos() / 1000;
       List<String> labels = lease.version().model().labels();

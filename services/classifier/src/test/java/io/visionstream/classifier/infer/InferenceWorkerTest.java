@@ -159,7 +159,7 @@ class InferenceWorkerTest {
     AtomicInteger open = new AtomicInteger();
     InferenceModel.Source source = () -> {
       InferenceModel current = versions.size() > 1 ? versions.remove(0) : versions.get(0);
-      ModelRef ref = new ModelRef("m", current == broken ? "1" : "2");
+      ModelRef ref = new ModelRef("m", current == broken ? "1" : "2", "exact");
       open.incrementAndGet();
       return new InferenceModel.Leased(current, ref, open::decrementAndGet);
     };
@@ -173,7 +173,7 @@ class InferenceWorkerTest {
     assertThat(faults.retries()).isEqualTo(1);
     assertThat(recorder.of(Outcome.Kind.CLASSIFIED)).hasSize(3).allSatisfy(o -> {
       Prediction p = AvroSerdes.prediction().deserializer().deserialize("predictions", o.output().value());
-      assertThat(p.getModel()).isEqualTo(new ModelRef("m", "2"));
+      assertThat(p.getModel()).isEqualTo(new ModelRef("m", "2", "exact"));
     });
     assertThat(open.get()).as("leases still held").isZero();
     assertThat(offered).containsExactly("0:2:0:0.0", "1:2:0:1.0", "2:2:0:2.0");

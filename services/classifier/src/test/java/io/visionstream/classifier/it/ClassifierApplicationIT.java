@@ -104,6 +104,11 @@ class ClassifierApplicationIT {
         .hasStackTraceContaining("visionstream.classifier.model.dir must name a SavedModel directory or a directory of numbered versions of one (got /nonexistent/model)")
         .hasStackTraceContaining("visionstream-model build");
 
+    Map<String, Object> mode = properties(broker, broker.uniqueTopic("bad"));
+    mode.put("visionstream.classifier.model.preprocessing-mode", "turbo");
+    assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, Fixtures.onePort(mode)).close())
+        .hasStackTraceContaining("visionstream.classifier.model.preprocessing-mode must be exact or fast (got turbo)");
+
     Map<String, Object> autoCommit = properties(broker, broker.uniqueTopic("bad"));
     autoCommit.put("visionstream.kafka.consumer.enable.auto.commit", "true");
     assertThatThrownBy(() -> ApplicationContext.run(EmbeddedServer.class, Fixtures.onePort(autoCommit)).close())

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class OutputRecordsTest {
 
-  private final OutputRecords outputs = new OutputRecords("predictions", "image-events.dlq", () -> new ModelRef("m", "1"), 1000,
+  private final OutputRecords outputs = new OutputRecords("predictions", "image-events.dlq", () -> new ModelRef("m", "1", "exact"), 1000,
       Clock.systemUTC());
 
   private static String header(ProducerRecord<byte[], byte[]> record, String key) {

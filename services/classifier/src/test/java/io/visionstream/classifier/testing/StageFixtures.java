@@ -34,7 +34,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class StageFixtures {
 
   /** The model the fixtures' predictions name. */
-  public static final ModelRef MODEL = new ModelRef("test", "1");
+  public static final ModelRef MODEL = new ModelRef("test", "1", "exact");
 
   private StageFixtures() {}
 

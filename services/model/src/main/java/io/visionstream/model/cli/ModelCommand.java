@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code visionstream-model}: build, inspect, run and measure image-classification SavedModels. */
 @Command(name = "visionstream-model", mixinStandardHelpOptions = true, version = "visionstream-model 0.1.0",
     description = "Builds ResNet SavedModels (seeded or from a torchvision state dict), inspects and runs them.",
-    subcommands = {BuildCommand.class, FashionMnistCommand.class, TrainCommand.class, FineTuneCommand.class, EvaluateCommand.class, ClassifyCommand.class, InspectCommand.class, BenchCommand.class, SoakCommand.class, SwapSoakCommand.class})
+    subcommands = {BuildCommand.class, FashionMnistCommand.class, TrainCommand.class, FineTuneCommand.class, EvaluateCommand.class, ClassifyCommand.class, InspectCommand.class, BenchCommand.class, SoakCommand.class, SwapSoakCommand.class, AgreementCommand.class, PreprocessBenchCommand.class})
 public final class ModelCommand {
 
   public static void main(String[] args) {

@@ -37,7 +37,8 @@ import org.tensorflow.types.TUint8;
  * integer filter coefficients ({@link PillowResampling}). The graph has independent branches per
  * batch slot, one for JPEG and one for PNG, which TensorFlow runs in parallel; a call feeds and
  * fetches only the branches it needs. Each branch decodes (JPEGs with libjpeg's accurate integer
- * IDCT, as PIL does; TensorFlow's default is the fast one), applies the horizontal then the
+ * IDCT, as PIL does; TensorFlow's default is the fast one; in {@link PreprocessingMode#FAST} mode at
+ * a DCT scale, with the resize planned from the scaled size), applies the horizontal then the
  * vertical pass as sparse integer matrix products (exact in int32; block-diagonal over the
  * interleaved colour channels, so no transposes) with Pillow's rounding after each, and maps each 8-bit value to the float32 torchvision's ToTensor and
  * Normalize compute for it (a 256-entry table per channel).
@@ -48,8 +49,9 @@ import org.tensorflow.types.TUint8;
  */
 public final class ImagePreprocessor implements AutoCloseable {
 
-  private static final int JPEG = 0;
-  private static final int PNG = 1;
+  private static final int PNG = 0;
+  /** JPEG branches, by DCT scale: decoded at 1/1, 1/2, 1/4 and 1/8 (only the first in exact mode). */
+  private static final int[] JPEG_SCALES = {1, 2, 4, 8};
   private static final int HALF = 1 << (PillowResampling.PRECISION_BITS - 1);
 
   /** Placeholders and outputs of one batch slot. */
@@ -71,6 +73,7 @@ public final class ImagePreprocessor implements AutoCloseable {
   }
 
   private final Preprocessing spec;
+  private final PreprocessingMode mode;
   private final long maxPixels;
   private final Graph graph;
   private final Session session;
@@ -81,10 +84,20 @@ public final class ImagePreprocessor implements AutoCloseable {
    * @param maxPixels images whose header declares more pixels are rejected undecoded
    */
   public ImagePreprocessor(Preprocessing spec, int slots, long maxPixels, SessionSettings settings) {
+    this(spec, PreprocessingMode.EXACT, slots, maxPixels, settings);
+  }
+
+  /**
+   * @param mode {@link PreprocessingMode#FAST} to decode JPEGs at a DCT scale
+   * @param slots the most images one {@link #run} call takes
+   * @param maxPixels images whose header declares more pixels are rejected undecoded
+   */
+  public ImagePreprocessor(Preprocessing spec, PreprocessingMode mode, int slots, long maxPixels, SessionSettings settings) {
     if (slots <= 0 || maxPixels <= 0) {
       throw new IllegalArgumentException("slots and max pixels must be positive, got " + slots + " and " + maxPixels);
     }
     this.spec = spec;
+    this.mode = mode;
     this.maxPixels = maxPixels;
     this.graph = new Graph();
     Ops tf = Ops.create(graph);
@@ -96,6 +109,10 @@ public final class ImagePreprocessor implements AutoCloseable {
 
   public Preprocessing spec() {
     return spec;
+  }
+
+  public PreprocessingMode mode() {
+    return mode;
   }
 
   public int slots() {
@@ -188,9 +205,13 @@ public final class ImagePreprocessor implements AutoCloseable {
       for (int k = 0; k < indices.size(); k++) {
         int i = indices.get(k);
         Slot slot = slots.get(k);
-        int branch = headers[i].format().equals("png") ? PNG : JPEG;
-        runner.feed(slot.encoded()[branch], keep(fed, TString.tensorOfBytes(NdArrays.scalarOfObject(images.get(i)))));
-        feedGeometry(runner, slot, headers[i], fed);
+        ImageHeaders.Header header = headers[i];
+        boolean png = header.format().equals("png");
+        int scale = png ? 1 : mode.jpegScale(spec, header.width(), header.height());
+        int branch = png ? PNG : jpegBranch(scale);
+        runner.feed(slot.encoded()[png ? PNG : 1], keep(fed, TString.tensorOfBytes(NdArrays.scalarOfObject(images.get(i)))));
+        feedGeometry(runner, slot, PreprocessingMode.scaled(header.width(), scale),
+            PreprocessingMode.scaled(header.height(), scale), fed);
         runner.fetch(slot.output()[branch]);
       }
       return runner.run();
@@ -199,15 +220,20 @@ public final class ImagePreprocessor implements AutoCloseable {
     }
   }
 
+  /** Index of the output branch decoding JPEGs at 1/{@code scale}. */
+  private static int jpegBranch(int scale) {
+    return 1 + Integer.numberOfTrailingZeros(scale);
+  }
+
   /**
    * Feeds the input rows the crop needs and both passes' coefficients, as sparse [crop, input]
-   * matrices, for an image of the header's size.
+   * matrices, for a decoded image of {@code width}×{@code height}.
    */
-  private void feedGeometry(Session.Runner runner, Slot slot, ImageHeaders.Header header, List<Tensor> fed) {
-    Preprocessing.Geometry g = spec.geometry(header.width(), header.height());
+  private void feedGeometry(Session.Runner runner, Slot slot, int width, int height, List<Tensor> fed) {
+    Preprocessing.Geometry g = spec.geometry(width, height);
     int size = spec.cropSize();
-    PillowResampling.Taps columns = PillowResampling.taps(header.width(), g.resizedWidth(), g.left(), size);
-    PillowResampling.Taps rows = PillowResampling.taps(header.height(), g.resizedHeight(), g.top(), size);
+    PillowResampling.Taps columns = PillowResampling.taps(width, g.resizedWidth(), g.left(), size);
+    PillowResampling.Taps rows = PillowResampling.taps(height, g.resizedHeight(), g.top(), size);
     int first = Integer.MAX_VALUE;
     int last = 0;
     for (int i = 0; i < rows.index().length; i++) {
@@ -217,7 +243,7 @@ public final class ImagePreprocessor implements AutoCloseable {
       }
     }
     runner.feed(slot.rows(), keep(fed, TInt32.vectorOf(first, last - first + 1)));
-    feedSparse(runner, slot.columns(), columns, 0, header.width(), 3, fed);
+    feedSparse(runner, slot.columns(), columns, 0, width, 3, fed);
     feedSparse(runner, slot.rowsOfColumns(), rows, first, last - first + 1, 1, fed);
   }
 
@@ -249,19 +275,26 @@ public final class ImagePreprocessor implements AutoCloseable {
     runner.feed(input.shape(), keep(fed, TInt64.vectorOf((long) taps.outputs() * channels, (long) inputs * channels)));
   }
 
+  /**
+   * One batch slot: placeholders for a PNG ([0]) and a JPEG ([1]), and the outputs of the PNG
+   * branch ([0]) and of each JPEG branch ([1 + log2 scale]; exact mode builds only scale 1).
+   */
   @SuppressWarnings("unchecked")
   private Slot slot(Ops tf) {
     Placeholder<TString>[] encoded = new Placeholder[2];
-    Operand<TFloat32>[] output = new Operand[2];
+    Operand<TFloat32>[] output = new Operand[1 + JPEG_SCALES.length];
     Placeholder<TInt32> rows = tf.withName("rows").placeholder(TInt32.class, Placeholder.shape(Shape.of(2)));
-    encoded[JPEG] = tf.withName("jpeg").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
     encoded[PNG] = tf.withName("png").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
-    Operand<TUint8> jpeg = tf.image.decodeJpeg(encoded[JPEG], DecodeJpeg.channels(3L), DecodeJpeg.dctMethod("INTEGER_ACCURATE"));
+    encoded[1] = tf.withName("jpeg").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
     Operand<TUint8> png = tf.image.decodePng(encoded[PNG], TUint8.class, DecodePng.channels(3L));
     Slot slot = new Slot(encoded, output, rows, SparseInput.create(tf.withSubScope("columns")),
         SparseInput.create(tf.withSubScope("rows")));
-    output[JPEG] = resizeAndNormalise(tf.withSubScope("jpeg"), jpeg, slot);
     output[PNG] = resizeAndNormalise(tf.withSubScope("png"), png, slot);
+    for (int scale : mode == PreprocessingMode.EXACT ? new int[] {1} : JPEG_SCALES) {
+      Operand<TUint8> jpeg = tf.withName("decode_jpeg_" + scale).image.decodeJpeg(encoded[1], DecodeJpeg.channels(3L),
+          DecodeJpeg.dctMethod("INTEGER_ACCURATE"), DecodeJpeg.ratio((long) scale));
+      output[jpegBranch(scale)] = resizeAndNormalise(tf.withSubScope("jpeg_" + scale), jpeg, slot);
+    }
     return slot;
   }
 
