@@ -24,6 +24,7 @@ import io.visionstream.classifier.config.LoadPolicyConfig;
 import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.classifier.shadow.ShadowModel;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
@@ -125,8 +126,8 @@ class TracingAcrossServicesIT {
         ClassifierModel.Options.NONE), Clock.systemUTC())) {
       ClassifierPipeline pipeline = ClassifierPipeline.start(settings(topics, input), new KafkaClientsConfig(
           broker.bootstrapServers(), Map.of(), Map.of(), Map.of()), models.serving(),
-          new ClassifierPipeline.Options(PreprocessingMode.EXACT, ShadowModel.Sink.NONE, tracing), 3, SessionSettings.DEFAULT,
-          new SimpleMeterRegistry(), Clock.systemUTC());
+          new PipelineOptions(PreprocessingMode.EXACT, ShadowModel.Sink.NONE, tracing), 3, SessionSettings.DEFAULT,
+          new SimpleMeterRegistry(), Clock.systemUTC(), ClassifierPipeline.Overrides.NONE);
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(broker.clientConfig(Map.of(
           ProducerConfig.ACKS_CONFIG, "all")), new ByteArraySerializer(), new ByteArraySerializer())) {
         for (ProducerRecord<byte[], byte[]> record : records) {

@@ -15,6 +15,7 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.demo.SyntheticScenes;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.classifier.shadow.ShadowModel;
 import io.visionstream.model.preprocess.PreprocessingMode;
 import io.visionstream.model.serving.ServingModel;
@@ -264,10 +265,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
         new LimitsConfig(LimitsConfig.DEFAULT_MAX_RECORD_BYTES, LimitsConfig.DEFAULT_MAX_PIXELS, LimitsConfig.DEFAULT_MAX_DEAD_LETTER_BYTES),
         FaultsConfig.defaults());
     return ClassifierPipeline.start(settings, new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()),
-        ServingModel.fixed(classifier), new ClassifierPipeline.Options(PreprocessingMode.of(preprocessingMode),
+        ServingModel.fixed(classifier), new PipelineOptions(PreprocessingMode.of(preprocessingMode),
             ShadowModel.Sink.NONE, Tracing.OFF), 5,
         new SessionSettings(decodeSessionThreads, decodeSessionThreads, false, true, 0, false, false),
-        new SimpleMeterRegistry(), Clock.systemUTC());
+        new SimpleMeterRegistry(), Clock.systemUTC(), ClassifierPipeline.Overrides.NONE);
   }
 
   private static KafkaProducer<byte[], byte[]> producer(LocalKafkaProcess broker) {

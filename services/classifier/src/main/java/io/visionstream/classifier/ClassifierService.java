@@ -15,6 +15,7 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.model.ModelOperations;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.classifier.pipeline.ClientProperties;
 import io.visionstream.classifier.shadow.ShadowModel;
 import io.visionstream.model.inference.SessionSettings;
@@ -64,8 +65,8 @@ public class ClassifierService {
         new KafkaProducer<>(ClientProperties.shadowProducer(kafka, settings)), registry, Clock.systemUTC()), registry);
     try {
       this.pipeline = ClassifierPipeline.start(settings, kafka, models.serving(),
-          new ClassifierPipeline.Options(mode, models.shadowSink(), tracing), modelConfig.topK(),
-          session.withCpuBf16(false), registry, Clock.systemUTC());
+          new PipelineOptions(mode, models.shadowSink(), tracing), modelConfig.topK(),
+          session.withCpuBf16(false), registry, Clock.systemUTC(), ClassifierPipeline.Overrides.NONE);
     } catch (RuntimeException e) {
       models.close();
       throw e;

@@ -1,5 +1,6 @@
 package io.visionstream.classifier.infer;
 
+import io.visionstream.classifier.model.ModelRefs;
 import io.visionstream.model.inference.BatchRunner;
 import io.visionstream.model.preprocess.PreprocessingMode;
 import io.visionstream.model.serving.ServingModel;
@@ -88,7 +89,7 @@ public interface InferenceModel {
             last = version;
             wrapped = wrap.apply(InferenceModel.of(version.runner()));
           }
-          return new Leased(wrapped, new ModelRef(version.name(), version.version(), preprocessing.label()), lease::close);
+          return new Leased(wrapped, ModelRefs.of(version, preprocessing), lease::close);
         }
       };
     }

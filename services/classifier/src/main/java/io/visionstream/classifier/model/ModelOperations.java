@@ -43,6 +43,7 @@ public final class ModelOperations implements AutoCloseable {
   private final Map<VersionedModels, Counter> swaps = new java.util.IdentityHashMap<>();
   private final Map<VersionedModels, Counter> rejections = new java.util.IdentityHashMap<>();
   private final Timer loads;
+  private volatile String watchFailure;
 
   private ModelOperations(VersionedModels models, VersionedModels shadowModels, ShadowModel shadow, Duration pollInterval,
       MeterRegistry registry) {
@@ -160,10 +161,17 @@ public final class ModelOperations implements AutoCloseable {
     return new ModelOperations(models, shadowModels, shadow, config.pollInterval(), registry);
   }
 
+  /**
+   * One look by the watcher. A failure here is the system's (a file system, a TensorFlow fault
+   * outside a candidate's load), never a version's: it is logged and shown on health until a look
+   * succeeds, and the serving version keeps serving.
+   */
   private void watch() {
     try {
       reload();
+      watchFailure = null;
     } catch (RuntimeException e) {
+      watchFailure = "looking for model versions failed: " + e;
       log.error("Looking for model versions in {} failed; the serving version keeps serving", models.settings().dir(), e);
     }
   }
@@ -205,6 +213,9 @@ public final class ModelOperations implements AutoCloseable {
   /** What serves, what was rejected and why (and the same of the shadow): the health detail and the answer of {@code GET /model}. */
   public Map<String, Object> details() {
     Map<String, Object> details = details(models);
+    if (watchFailure != null) {
+      details.put("watchFailure", watchFailure);
+    }
     if (shadowModels != null) {
       Map<String, Object> shadowDetails = details(shadowModels);
       shadowDetails.put("top1Agreement", shadow.agreement());

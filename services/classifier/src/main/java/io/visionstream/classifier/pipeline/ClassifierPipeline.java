@@ -18,7 +18,7 @@ import io.visionstream.classifier.lifecycle.Progress;
 import io.visionstream.classifier.lifecycle.State;
 import io.visionstream.classifier.lifecycle.Supervisor;
 import io.visionstream.classifier.lifecycle.Watchdog;
-import io.visionstream.classifier.shadow.ShadowModel;
+import io.visionstream.classifier.model.ModelRefs;
 import io.visionstream.classifier.sink.OutcomeSink;
 import io.visionstream.classifier.sink.OutputRecords;
 import io.visionstream.classifier.source.Admission;
@@ -33,12 +33,8 @@ import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.preprocess.ImagePreprocessor;
 import io.visionstream.model.preprocess.Preprocessing;
-import io.visionstream.model.preprocess.PreprocessingMode;
-import io.visionstream.model.savedmodel.ClassifierModel;
 import io.visionstream.model.serving.ServingModel;
-import io.visionstream.schemas.ModelRef;
 import io.visionstream.service.KafkaAccess;
-import io.visionstream.service.tracing.Tracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -84,14 +80,6 @@ public final class ClassifierPipeline implements AutoCloseable {
     public static final Overrides NONE = new Overrides(UnaryOperator.identity(), UnaryOperator.identity());
   }
 
-  /**
-   * How images are decoded ({@code model.preprocessing-mode}), and what runs beside the pipeline:
-   * the shadow model the inference worker offers classified images to, and tracing.
-   */
-  public record Options(PreprocessingMode preprocessing, ShadowModel.Sink shadow, Tracing tracing) {
-    public static final Options NONE = new Options(PreprocessingMode.EXACT, ShadowModel.Sink.NONE, Tracing.OFF);
-  }
-
   private final PipelineSettings settings;
   private final Lifecycle lifecycle = new Lifecycle();
   private final Supervisor supervisor = new Supervisor(lifecycle);
@@ -110,18 +98,8 @@ public final class ClassifierPipeline implements AutoCloseable {
   private volatile Thread startThread;
   private boolean released;
 
-  /** What the start-up task makes and close releases; written under {@code resources}. */
-  private static final class Parts {
-    ImagePreprocessor preprocessor;
-    DecodeStage decode;
-    InferenceWorker inference;
-    OutcomeSink sink;
-    PollLoop poll;
-    KafkaClientMetrics consumerMetrics;
-  }
-
   private ClassifierPipeline(PipelineSettings settings, Map<String, Object> consumerConfig, Map<String, Object> producerConfig,
-      ServingModel model, Options options, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock,
+      ServingModel model, PipelineOptions options, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock,
       Overrides overrides) {
     this.settings = settings;
     this.metrics = new PipelineMetrics(registry, clock);
@@ -142,41 +120,20 @@ public final class ClassifierPipeline implements AutoCloseable {
     PipelineGauges.register(metrics, budget, batcher, lifecycle, faults, () -> parts.poll, () -> parts.decode,
         () -> parts.sink);
     lifecycle.moveTo(State.STARTING);
-    startThread = supervisor.startTask("classifier-start", () -> startUp(consumerConfig, producerConfig, model, options, topK,
-        decodeSession, released, clock, overrides));
+    StartPlan plan = new StartPlan(consumerConfig, producerConfig, model, options, topK, decodeSession, released, clock, overrides);
+    startThread = supervisor.startTask("classifier-start", () -> startUp(plan));
   }
 
   /**
    * Checks the settings, then starts the pipeline in the background; it is STARTING until the
-   * brokers answer and the stages run.
+   * brokers answer and the stages run. Every version {@code model} serves has the preprocessing
+   * of the one serving now ({@link io.visionstream.model.serving.ModelCheck}).
    *
+   * @param overrides {@link Overrides#NONE}, or parts replaced for a fault-injection test
    * @throws io.visionstream.classifier.config.InvalidSettingsException naming every bad key, before anything is created
    */
   public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ServingModel model,
-      Options options, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock) {
-    return start(settings, kafka, model, options, topK, decodeSession, registry, clock, Overrides.NONE);
-  }
-
-  /** {@link #start} serving {@code model} alone (the caller closes it after the pipeline). */
-  public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ClassifierModel model, int topK,
-      SessionSettings decodeSession, MeterRegistry registry, Clock clock) {
-    return start(settings, kafka, ServingModel.fixed(model), Options.NONE, topK, decodeSession, registry, clock,
-        Overrides.NONE);
-  }
-
-  /** {@link #start} serving {@code model} alone, with parts replaced for a fault-injection test. */
-  public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ClassifierModel model, int topK,
-      SessionSettings decodeSession, MeterRegistry registry, Clock clock, Overrides overrides) {
-    return start(settings, kafka, ServingModel.fixed(model), Options.NONE, topK, decodeSession, registry, clock,
-        overrides);
-  }
-
-  /**
-   * {@link #start}, with parts replaced for a fault-injection test. Every version {@code model}
-   * serves has the preprocessing of the one serving now ({@link io.visionstream.model.serving.ModelCheck}).
-   */
-  public static ClassifierPipeline start(PipelineSettings settings, KafkaClientsConfig kafka, ServingModel model,
-      Options options, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock,
+      PipelineOptions options, int topK, SessionSettings decodeSession, MeterRegistry registry, Clock clock,
       Overrides overrides) {
     int size = model.current().model().preprocessing().cropSize();
     settings.validate((long) size * size * 3 * Float.BYTES);
@@ -186,9 +143,7 @@ public final class ClassifierPipeline implements AutoCloseable {
   }
 
   /** The start-up task: brokers, clients, stages; releases what it made if any step fails. */
-  private void startUp(Map<String, Object> consumerConfig, Map<String, Object> producerConfig, ServingModel model,
-      Options options, int topK, SessionSettings decodeSession, BlockingQueue<Outcome> released, Clock clock,
-      Overrides overrides) {
+  private void startUp(StartPlan plan) {
     try {
       if (!brokers.await(lifecycle)) {
         return; // closed while waiting
@@ -197,7 +152,7 @@ public final class ClassifierPipeline implements AutoCloseable {
         if (lifecycle.state() != State.STARTING) {
           return;
         }
-        build(consumerConfig, producerConfig, model, options, topK, decodeSession, released, clock, overrides);
+        build(plan);
       }
       if (lifecycle.moveTo(State.RUNNING)) {
         log.info("Classifier reading {} ({} delivery, {} policy, batches of up to {} within {}), writing {} and {}",
@@ -213,36 +168,35 @@ public final class ClassifierPipeline implements AutoCloseable {
     }
   }
 
-  private void build(Map<String, Object> consumerConfig, Map<String, Object> producerConfig, ServingModel model,
-      Options options, int topK, SessionSettings decodeSession, BlockingQueue<Outcome> released, Clock clock,
-      Overrides overrides) {
+  private void build(StartPlan plan) {
     boolean exactlyOnce = settings.delivery().guarantee() == DeliveryGuarantee.EXACTLY_ONCE;
-    Preprocessing preprocessing = model.current().model().preprocessing();
+    PipelineOptions options = plan.options();
+    Preprocessing preprocessing = plan.model().current().model().preprocessing();
     int size = preprocessing.cropSize();
-    OutputRecords outputs = new OutputRecords(settings.topics().predictions(), settings.topics().deadLetters(), () -> {
-      ServingModel.Version now = model.current();
-      return new ModelRef(now.name(), now.version(), options.preprocessing().label());
-    }, settings.limits().maxDeadLetterBytes(), clock);
-    FrameAge frameAge = new FrameAge(settings.load(), clock);
+    OutputRecords outputs = new OutputRecords(settings.topics().predictions(), settings.topics().deadLetters(),
+        () -> ModelRefs.of(plan.model().current(), options.preprocessing()), settings.limits().maxDeadLetterBytes(),
+        plan.clock());
+    FrameAge frameAge = new FrameAge(settings.load(), plan.clock());
     GroupMembership membership = new GroupMembership();
     parts.preprocessor = new ImagePreprocessor(preprocessing, options.preprocessing(), settings.batching().decodeBatchSize(),
-        settings.limits().maxPixels(), decodeSession);
+        settings.limits().maxPixels(), plan.decodeSession());
     RecordTraces traces = new RecordTraces(options.tracing());
     parts.decode = new DecodeStage(parts.preprocessor::run, size, batcher::offer, outputs, frameAge, tracker, faults, progress,
         settings.batching().decodeBatchSize(), budget::releaseBytes, traces);
-    parts.inference = new InferenceWorker(batcher, InferenceModel.Source.of(model, options.preprocessing(), overrides.model()), options.shadow(), outputs,
-        frameAge, tracker, metrics, faults, progress, topK, size, traces);
+    parts.inference = new InferenceWorker(batcher, InferenceModel.Source.of(plan.model(), options.preprocessing(),
+        plan.overrides().model()), options.shadow(), outputs, frameAge, tracker, metrics, faults, progress, plan.topK(), size,
+        traces);
     Admission admission = new Admission(settings.limits().maxRecordBytes(), settings.limits().maxPixels(),
         (long) size * size * 3 * Float.BYTES, outputs, parts.decode::submit, tracker, traces);
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(plan.consumerConfig());
     // the consumer's own metrics, consumer lag (kafka_consumer_fetch_manager_records_lag*) among them
     parts.consumerMetrics = new KafkaClientMetrics(consumer, Tags.of("client", "classifier"));
     parts.consumerMetrics.bindTo(metrics.registry());
     parts.poll = new PollLoop(consumer, new PollLoop.Settings(settings.topics().input(), !exactlyOnce,
         settings.delivery().commitInterval(), settings.delivery().revocationTimeout()), budget, tracker, admission, membership,
         lifecycle, faults, progress);
-    parts.sink = new OutcomeSink(released, () -> {
-      Producer<byte[], byte[]> producer = overrides.producer().apply(new KafkaProducer<>(producerConfig));
+    parts.sink = new OutcomeSink(plan.released(), () -> {
+      Producer<byte[], byte[]> producer = plan.overrides().producer().apply(new KafkaProducer<>(plan.producerConfig()));
       if (exactlyOnce) {
         producer.initTransactions();
       }

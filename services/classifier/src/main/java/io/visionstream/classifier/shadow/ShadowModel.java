@@ -3,6 +3,7 @@ package io.visionstream.classifier.shadow;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.visionstream.classifier.model.ModelRefs;
 import io.visionstream.classifier.model.ModelTimers;
 import io.visionstream.classifier.sink.OutputRecords;
 import io.visionstream.classifier.work.WorkItem;
@@ -86,10 +87,8 @@ public final class ShadowModel implements AutoCloseable {
       MeterRegistry registry, Clock clock) {
     this.model = model;
     this.settings = settings;
-    this.outputs = new OutputRecords(topic, topic, () -> {
-      ServingModel.Version now = model.current();
-      return new ModelRef(now.name(), now.version(), settings.preprocessing().label());
-    }, 1, clock);
+    // only predictions are written: dead letters stay with the primary
+    this.outputs = new OutputRecords(topic, topic, () -> ModelRefs.of(model.current(), settings.preprocessing()), 1, clock);
     this.producer = producer;
     this.registry = registry;
     this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
@@ -173,7 +172,7 @@ public final class ShadowModel implements AutoCloseable {
         input.asRawTensor().data().asFloats().offset((long) i * perImage).write(batch.get(i).pixels());
       }
       BatchRunner.Scores scores = lease.version().runner().run(input, false);
-      ModelRef ref = new ModelRef(lease.version().name(), lease.version().version(), settings.preprocessing().label());
+      ModelRef ref = ModelRefs.of(lease.version(), settings.preprocessing());
       ModelTimers.inference(registry, "shadow", ref).record(scores.inferenceNanos(), TimeUnit.NANOSECONDS);
       long micros = scores.inferenceNanos() / 1000;
       List<String> labels = lease.version().model().labels();

@@ -12,10 +12,12 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.savedmodel.ClassifierModel;
+import io.visionstream.model.serving.ServingModel;
 import io.visionstream.schemas.ContentType;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -107,8 +109,9 @@ class BackpressureIT {
     Observations seen = new Observations();
     AtomicBoolean watching = new AtomicBoolean(true);
     try (ClassifierPipeline pipeline = ClassifierPipeline.start(settings,
-        new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()), model, 3, SessionSettings.DEFAULT,
-        new SimpleMeterRegistry(), Clock.systemUTC());
+        new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()), ServingModel.fixed(model),
+        PipelineOptions.NONE, 3, SessionSettings.DEFAULT,
+        new SimpleMeterRegistry(), Clock.systemUTC(), ClassifierPipeline.Overrides.NONE);
         Admin admin = Admin.create(broker.clientConfig(Map.of()))) {
       Thread sampler = new Thread(() -> {
         while (watching.get()) {

@@ -13,6 +13,7 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.classifier.work.DeadLetterReason;
 import io.visionstream.classifier.work.Outcome;
 import io.visionstream.schemas.serde.AvroSerdes;
@@ -26,6 +27,7 @@ import io.visionstream.model.preprocess.ImagePreprocessor;
 import io.visionstream.model.preprocess.PreprocessedBatch;
 import io.visionstream.model.preprocess.TestImages;
 import io.visionstream.model.savedmodel.ClassifierModel;
+import io.visionstream.model.serving.ServingModel;
 import io.visionstream.schemas.ClassScore;
 import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.ImageEvent;
@@ -69,7 +71,8 @@ class ClassifierPipelineIT {
 
   private static ClassifierPipeline start(KafkaTestBroker broker, PipelineSettings settings) {
     return ClassifierPipeline.start(settings, new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()),
-        model, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC());
+        ServingModel.fixed(model), PipelineOptions.NONE, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(),
+        Clock.systemUTC(), ClassifierPipeline.Overrides.NONE);
   }
 
   @Test

@@ -72,15 +72,7 @@ class FashionMnistStreamIT {
               .build())));
     }
 
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("micronaut.server.port", -1);
-    properties.put("visionstream.kafka.bootstrap-servers", broker.bootstrapServers());
-    properties.put("visionstream.classifier.model.dir", model.toString());
-    properties.put("visionstream.classifier.topics.input", input);
-    properties.put("visionstream.classifier.topics.predictions", input + "-predictions");
-    properties.put("visionstream.classifier.topics.dead-letters", input + "-dlq");
-    properties.put("visionstream.classifier.delivery.group-id", input + "-group");
-    properties.put("visionstream.classifier.delivery.transactional-id", input + "-tx");
+    Map<String, Object> properties = Fixtures.serviceProperties(broker, input, model);
     properties.put("visionstream.classifier.delivery.guarantee", "exactly-once");
     properties.put("visionstream.classifier.load.policy", "never-drop");
     List<ConsumerRecord<byte[], byte[]>> out;

@@ -12,6 +12,7 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.classifier.shadow.ShadowModel;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
@@ -104,7 +105,7 @@ class FastPreprocessingIT {
       return wrapped;
     }, p -> p);
     try (ClassifierPipeline pipeline = ClassifierPipeline.start(settings, new KafkaClientsConfig(broker.bootstrapServers(),
-        Map.of(), Map.of(), Map.of()), ServingModel.fixed(model), new ClassifierPipeline.Options(PreprocessingMode.FAST,
+        Map.of(), Map.of(), Map.of()), ServingModel.fixed(model), new PipelineOptions(PreprocessingMode.FAST,
             ShadowModel.Sink.NONE, Tracing.OFF), 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(),
         overrides)) {
       List<Prediction> predictions = Fixtures.read(broker, topics.predictions(), 240, Duration.ofSeconds(90), true).stream()

@@ -14,12 +14,14 @@ import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.lifecycle.State;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.classifier.work.Outcome;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.preprocess.TestImages;
 import io.visionstream.model.savedmodel.ClassifierModel;
+import io.visionstream.model.serving.ServingModel;
 import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.ImageEvent;
 import io.visionstream.schemas.serde.DeadLetterHeaders;
@@ -77,7 +79,8 @@ class FaultInjectionIT {
 
   private static ClassifierPipeline start(KafkaTestBroker broker, PipelineSettings settings, ClassifierPipeline.Overrides overrides) {
     return ClassifierPipeline.start(settings, new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()),
-        model, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(), overrides);
+        ServingModel.fixed(model), PipelineOptions.NONE, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(),
+        Clock.systemUTC(), overrides);
   }
 
   /** Sends {@code count} JPEG events round-robin over {@code sources}; returns their ids. */

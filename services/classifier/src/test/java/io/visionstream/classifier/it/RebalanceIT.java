@@ -10,11 +10,13 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
+import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.classifier.work.Outcome;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.savedmodel.ClassifierModel;
+import io.visionstream.model.serving.ServingModel;
 import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.Prediction;
 import java.nio.charset.StandardCharsets;
@@ -62,12 +64,16 @@ class RebalanceIT {
     PipelineSettings base = TestSettings.with(TestSettings.defaults(), topics);
     try (ClassifierModel model = ClassifierModel.load(Fixtures.slowModel(), SessionSettings.DEFAULT, ClassifierModel.Options.NONE)) {
       ClassifierPipeline first = ClassifierPipeline.start(TestSettings.with(base, TestSettings.delivery(DeliveryGuarantee.EXACTLY_ONCE,
-          group, group + "-tx-a")), kafka, model, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC());
+          group, group + "-tx-a")), kafka, ServingModel.fixed(model),
+          PipelineOptions.NONE, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(),
+          ClassifierPipeline.Overrides.NONE);
       ClassifierPipeline second = null;
       try {
         await().atMost(Duration.ofSeconds(60)).until(() -> first.metrics().count(Outcome.Kind.CLASSIFIED) >= 40);
         second = ClassifierPipeline.start(TestSettings.with(base, TestSettings.delivery(DeliveryGuarantee.EXACTLY_ONCE, group,
-            group + "-tx-b")), kafka, model, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC());
+            group + "-tx-b")), kafka, ServingModel.fixed(model),
+          PipelineOptions.NONE, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(),
+          ClassifierPipeline.Overrides.NONE);
         ClassifierPipeline joined = second;
         await().atMost(Duration.ofSeconds(120)).until(() -> first.metrics().count(Outcome.Kind.CLASSIFIED)
             + joined.metrics().count(Outcome.Kind.CLASSIFIED) >= EVENTS);
