@@ -103,6 +103,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
       description = "Intra- and inter-op threads of the decode session (0: TensorFlow's default).")
   int decodeSessionThreads;
 
+  @Option(names = "--intra-op-threads", defaultValue = "0",
+      description = "The model session's threads inside one op (0: TensorFlow's default, one per core).")
+  int intraOpThreads;
+
+  @Option(names = "--inter-op-threads", defaultValue = "0",
+      description = "The model session's ops run at once (0: TensorFlow's default).")
+  int interOpThreads;
+
   @Option(names = "--preprocessing-mode", defaultValue = "exact",
       description = "exact or fast (JPEGs decoded at a DCT scale) (default: ${DEFAULT-VALUE}).")
   String preprocessingMode;
@@ -120,7 +128,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<byte[]> frames = SyntheticScenes.frames(7, 48, resolution.width(), resolution.height(), 0.85f);
-    SessionSettings session = SessionSettings.DEFAULT.withCpuBf16(bf16);
+    SessionSettings session = new SessionSettings(intraOpThreads, interOpThreads, bf16, true, 0, false, false);
     Path data = Files.createTempDirectory("visionstream-bench-kafka-");
     try (ClassifierModel classifier = ClassifierModel.load(model, session, ClassifierModel.Options.NONE);
          LocalKafkaProcess broker = LocalKafkaProcess.start(data, 0, List.of("bench-backlog:4", "bench-backlog-predictions:4",

@@ -186,8 +186,8 @@ public final class ClassifierPipeline implements AutoCloseable {
     parts.inference = new InferenceWorker(batcher, InferenceModel.Source.of(plan.model(), options.preprocessing(),
         plan.overrides().model()), options.shadow(), outputs, frameAge, tracker, metrics, faults, progress, plan.topK(), size,
         traces);
-    Admission admission = new Admission(settings.limits().maxRecordBytes(), settings.limits().maxPixels(),
-        (long) size * size * 3 * Float.BYTES, outputs, parts.decode::submit, tracker, traces);
+    Admission admission = new Admission(settings.limits().maxRecordBytes(), settings.limits().maxPixels(), preprocessing,
+        options.preprocessing(), outputs, parts.decode::submit, tracker, traces);
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(plan.consumerConfig());
     // the consumer's own metrics, consumer lag (kafka_consumer_fetch_manager_records_lag*) among them
     parts.consumerMetrics = new KafkaClientMetrics(consumer, Tags.of("client", "classifier"));

@@ -8,6 +8,8 @@ import io.visionstream.classifier.work.Tracking;
 import io.visionstream.classifier.work.WorkItem;
 import io.visionstream.model.preprocess.ImageHeaders;
 import io.visionstream.model.preprocess.ImageRejectedException;
+import io.visionstream.model.preprocess.Preprocessing;
+import io.visionstream.model.preprocess.PreprocessingMode;
 import io.visionstream.schemas.serde.ImageEventIds;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -18,22 +20,27 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * What an admitted record costs the in-flight budget and where it goes. A record over the size
  * limit costs its size and goes straight to the dead-letter topic. Any other costs its size and
  * its model input for as long as it is in flight, plus, until it is decoded, the memory decoding
- * its image takes, read from the image header's dimensions before anything is decoded: a huge
- * image waits for room in the budget instead of being decoded beside others. Then it goes to the
- * decode stage.
+ * its image takes, read from the image header before anything is decoded: a huge image waits for
+ * room in the budget instead of being decoded beside others. Then it goes to the decode stage.
+ *
+ * <p>Decoding takes {@link #DECODE_BYTES_PER_PIXEL} per pixel of the decoded image, which in fast
+ * preprocessing mode is a JPEG at its DCT scale, plus a progressive JPEG's coefficients, which
+ * libjpeg holds at full size whatever the scale.
  */
 public final class Admission implements PollLoop.Admit {
 
   /**
-   * Bytes of native memory per pixel while an image is decoded and resized: the decoded RGB bytes
-   * (3), their float32 copy (12) and the resize's intermediates. Measured, not derived: one
-   * 6300×6300 PNG raised the service's RSS by 897 MiB, 23.7 bytes per pixel
-   * ({@code services/classifier/bench/decode-memory.sh}, BENCHMARKS.md).
+   * Bytes of native memory per decoded pixel while an image is decoded and resized: the decoded
+   * RGB bytes (3), their float32 copy (12) and the resize's intermediates. Measured, not derived:
+   * one 6300×6300 PNG or JPEG raised the service's peak RSS (VmHWM) by 1,041–1,052 MiB, 27.5–27.8
+   * bytes per pixel ({@code services/classifier/bench/decode-memory.sh}, BENCHMARKS.md).
    */
-  public static final long DECODE_BYTES_PER_PIXEL = 24;
+  public static final long DECODE_BYTES_PER_PIXEL = 28;
 
   private final int maxRecordBytes;
   private final long maxPixels;
+  private final Preprocessing spec;
+  private final PreprocessingMode mode;
   private final long inputBytes;
   private final Outputs outputs;
   private final Consumer<WorkItem> decode;
@@ -41,16 +48,19 @@ public final class Admission implements PollLoop.Admit {
   private final RecordTraces traces;
 
   /**
-   * @param inputBytes size of one preprocessed model input
+   * @param spec the model's preprocessing, whose crop size gives the input size and the JPEG scale
+   * @param mode how images are decoded
    * @param decode receives records to decode
    * @param traces starts each record's span
    */
-  public Admission(int maxRecordBytes, long maxPixels, long inputBytes, Outputs outputs, Consumer<WorkItem> decode,
-      Tracking tracking, RecordTraces traces) {
+  public Admission(int maxRecordBytes, long maxPixels, Preprocessing spec, PreprocessingMode mode, Outputs outputs,
+      Consumer<WorkItem> decode, Tracking tracking, RecordTraces traces) {
     this.traces = traces;
     this.maxRecordBytes = maxRecordBytes;
     this.maxPixels = maxPixels;
-    this.inputBytes = inputBytes;
+    this.spec = spec;
+    this.mode = mode;
+    this.inputBytes = (long) spec.cropSize() * spec.cropSize() * 3 * Float.BYTES;
     this.outputs = outputs;
     this.decode = decode;
     this.tracking = tracking;
@@ -79,7 +89,10 @@ public final class Admission implements PollLoop.Admit {
     ByteBuffer bytes = image.get();
     try {
       ImageHeaders.Header header = ImageHeaders.read(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-      return header.pixels() > maxPixels ? 0 : header.pixels() * DECODE_BYTES_PER_PIXEL;
+      if (header.pixels() > maxPixels) {
+        return 0;
+      }
+      return mode.decodedPixels(spec, header) * DECODE_BYTES_PER_PIXEL + header.coefficientBytes();
     } catch (ImageRejectedException e) {
       return 0;
     }

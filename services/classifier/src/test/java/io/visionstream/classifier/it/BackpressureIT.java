@@ -12,10 +12,10 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
-import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
 import io.visionstream.model.inference.SessionSettings;
+import io.visionstream.model.preprocess.PreprocessingMode;
 import io.visionstream.model.savedmodel.ClassifierModel;
 import io.visionstream.model.serving.ServingModel;
 import io.visionstream.schemas.ContentType;
@@ -96,6 +96,8 @@ class BackpressureIT {
     settings = TestSettings.with(settings, new LimitsConfig(maxRecordBytes, LimitsConfig.DEFAULT_MAX_PIXELS,
         LimitsConfig.DEFAULT_MAX_DEAD_LETTER_BYTES));
     List<byte[]> frames = Fixtures.jpegs(8, 40);
+    assertThat(Fixtures.jpegScales(model.preprocessing(), 8, 40)).as("JPEG scales in %s mode", Fixtures.MODE)
+        .containsExactlyElementsOf(Fixtures.MODE == PreprocessingMode.FAST ? List.of(1, 2) : List.of(1));
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     for (int i = 0; i < EVENTS; i++) {
       String source = "camera-" + i % 8;
@@ -110,7 +112,7 @@ class BackpressureIT {
     AtomicBoolean watching = new AtomicBoolean(true);
     try (ClassifierPipeline pipeline = ClassifierPipeline.start(settings,
         new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()), ServingModel.fixed(model),
-        PipelineOptions.NONE, 3, SessionSettings.DEFAULT,
+        Fixtures.options(), 3, SessionSettings.DEFAULT,
         new SimpleMeterRegistry(), Clock.systemUTC(), ClassifierPipeline.Overrides.NONE);
         Admin admin = Admin.create(broker.clientConfig(Map.of()))) {
       Thread sampler = new Thread(() -> {

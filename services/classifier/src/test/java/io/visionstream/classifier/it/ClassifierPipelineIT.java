@@ -13,7 +13,6 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
-import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.classifier.work.DeadLetterReason;
 import io.visionstream.classifier.work.Outcome;
 import io.visionstream.schemas.serde.AvroSerdes;
@@ -24,6 +23,7 @@ import io.visionstream.model.inference.BatchRunner;
 import io.visionstream.model.inference.ClassScores;
 import io.visionstream.model.inference.SessionSettings;
 import io.visionstream.model.preprocess.ImagePreprocessor;
+import io.visionstream.model.preprocess.PreprocessingMode;
 import io.visionstream.model.preprocess.PreprocessedBatch;
 import io.visionstream.model.preprocess.TestImages;
 import io.visionstream.model.savedmodel.ClassifierModel;
@@ -71,7 +71,7 @@ class ClassifierPipelineIT {
 
   private static ClassifierPipeline start(KafkaTestBroker broker, PipelineSettings settings) {
     return ClassifierPipeline.start(settings, new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()),
-        ServingModel.fixed(model), PipelineOptions.NONE, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(),
+        ServingModel.fixed(model), Fixtures.options(), 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(),
         Clock.systemUTC(), ClassifierPipeline.Overrides.NONE);
   }
 
@@ -81,6 +81,8 @@ class ClassifierPipelineIT {
     PipelineSettings settings = TestSettings.with(TestSettings.with(TestSettings.defaults(), topics),
         TestSettings.delivery(DeliveryGuarantee.AT_LEAST_ONCE, broker.uniqueTopic("group"), "unused"));
     List<byte[]> frames = Fixtures.jpegs(20, 100);
+    assertThat(Fixtures.jpegScales(model.preprocessing(), 20, 100)).as("JPEG scales in %s mode", Fixtures.MODE)
+        .containsExactlyElementsOf(Fixtures.MODE == PreprocessingMode.FAST ? List.of(2, 4) : List.of(1));
     Map<Integer, List<ClassScore>> expected = singleImageTopK(frames);
     Map<UUID, Integer> imageOf = new HashMap<>();
     Map<UUID, Integer> sequence = new HashMap<>();
@@ -107,6 +109,7 @@ class ClassifierPipelineIT {
     assertThat(predictions.stream().map(Prediction::getEventId).collect(Collectors.toSet())).isEqualTo(imageOf.keySet());
     for (Prediction p : predictions) {
       assertThat(p.getStatus()).isEqualTo(PredictionStatus.CLASSIFIED);
+      Fixtures.madeInMode(p);
       assertThat(p.getBatchSize()).isBetween(1, settings.batching().maxBatchSize());
       List<ClassScore> want = expected.get(imageOf.get(p.getEventId()));
       assertThat(p.getTopK()).extracting(ClassScore::getClassIndex).as("event %s", p.getEventId())
@@ -126,7 +129,7 @@ class ClassifierPipelineIT {
   private static Map<Integer, List<ClassScore>> singleImageTopK(List<byte[]> frames) {
     Map<Integer, List<ClassScore>> topK = new HashMap<>();
     BatchRunner runner = new BatchRunner(model);
-    try (ImagePreprocessor preprocessor = new ImagePreprocessor(model.preprocessing(), 1, 1_000_000, SessionSettings.DEFAULT)) {
+    try (ImagePreprocessor preprocessor = Fixtures.preprocessor(model)) {
       for (int i = 0; i < frames.size(); i++) {
         try (PreprocessedBatch batch = preprocessor.run(List.of(frames.get(i)))) {
           float[] scores = runner.run(batch.tensor(), false).probabilities()[0];
@@ -287,7 +290,7 @@ class ClassifierPipelineIT {
       predictions = Fixtures.read(broker, topics.predictions(), 300, Duration.ofSeconds(60), true).stream()
           .map(Fixtures::prediction).toList();
     }
-    assertThat(predictions).hasSize(300);
+    assertThat(predictions).hasSize(300).allSatisfy(Fixtures::madeInMode);
     assertThat(predictions.stream().map(Prediction::getEventId).distinct().count()).isEqualTo(300);
     try (Admin admin = Admin.create(broker.clientConfig(Map.of()))) {
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();

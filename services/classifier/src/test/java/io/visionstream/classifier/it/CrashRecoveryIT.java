@@ -70,6 +70,7 @@ class CrashRecoveryIT {
         seen.clear();
         for (ConsumerRecord<byte[], byte[]> record : Fixtures.read(broker, predictions, EVENTS, Duration.ofSeconds(10), readCommitted)) {
           Prediction prediction = Fixtures.prediction(record);
+          Fixtures.madeInMode(prediction);
           seen.add(prediction.getEventId());
         }
       }

@@ -14,7 +14,6 @@ import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.lifecycle.State;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
-import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.classifier.work.Outcome;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
@@ -24,6 +23,7 @@ import io.visionstream.model.savedmodel.ClassifierModel;
 import io.visionstream.model.serving.ServingModel;
 import io.visionstream.schemas.ContentType;
 import io.visionstream.schemas.ImageEvent;
+import io.visionstream.schemas.Prediction;
 import io.visionstream.schemas.serde.DeadLetterHeaders;
 import java.awt.Color;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +79,7 @@ class FaultInjectionIT {
 
   private static ClassifierPipeline start(KafkaTestBroker broker, PipelineSettings settings, ClassifierPipeline.Overrides overrides) {
     return ClassifierPipeline.start(settings, new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()),
-        ServingModel.fixed(model), PipelineOptions.NONE, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(),
+        ServingModel.fixed(model), Fixtures.options(), 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(),
         Clock.systemUTC(), overrides);
   }
 
@@ -102,7 +102,11 @@ class FaultInjectionIT {
 
   private static Set<UUID> predictedIds(List<ConsumerRecord<byte[], byte[]>> records) {
     Set<UUID> ids = new HashSet<>();
-    records.forEach(r -> ids.add(Fixtures.prediction(r).getEventId()));
+    records.forEach(r -> {
+      Prediction prediction = Fixtures.prediction(r);
+      Fixtures.madeInMode(prediction);
+      ids.add(prediction.getEventId());
+    });
     return ids;
   }
 

@@ -1,6 +1,13 @@
 package io.visionstream.classifier.it;
 
 import io.visionstream.classifier.config.TopicsConfig;
+import io.visionstream.classifier.pipeline.PipelineOptions;
+import io.visionstream.classifier.shadow.ShadowModel;
+import io.visionstream.model.savedmodel.ClassifierModel;
+import io.visionstream.model.inference.SessionSettings;
+import io.visionstream.model.preprocess.ImagePreprocessor;
+import io.visionstream.model.preprocess.PreprocessingMode;
+import io.visionstream.service.tracing.Tracing;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.model.preprocess.Preprocessing;
 import io.visionstream.model.preprocess.TestImages;
@@ -38,6 +45,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /** Shared pieces of the classifier's integration tests. */
 final class Fixtures {
 
+  /**
+   * The preprocessing mode the tests run the pipeline in: {@code exact}, or what the build sets in
+   * {@code visionstream.it.preprocessing-mode} (the {@code fast-preprocessing} failsafe execution
+   * runs the fault, budget and exactly-once suites again in {@code fast}).
+   */
+  static final PreprocessingMode MODE = PreprocessingMode.of(System.getProperty("visionstream.it.preprocessing-mode", "exact"));
+  static final String MODE_KEY = "visionstream.classifier.model.preprocessing-mode";
   static final int INPUT_SIZE = 64;
   static final int CLASSES = 10;
   private static Path model;
@@ -92,16 +106,56 @@ final class Fixtures {
     properties.put("visionstream.classifier.topics.dead-letters", input + "-dlq");
     properties.put("visionstream.classifier.delivery.group-id", input + "-group");
     properties.put("visionstream.classifier.delivery.transactional-id", input + "-tx");
+    properties.put(MODE_KEY, MODE.label());
     return properties;
   }
 
-  /** {@code count} distinct JPEG frames of 160×120. */
+  /** The pipeline options of a test run: its preprocessing mode, no shadow, no tracing. */
+  static PipelineOptions options() {
+    return new PipelineOptions(MODE, ShadowModel.Sink.NONE, Tracing.OFF);
+  }
+
+  /** A one-thread preprocessor in the test run's mode, for what a frame gives alone. */
+  static ImagePreprocessor preprocessor(ClassifierModel model) {
+    return new ImagePreprocessor(model.preprocessing(), MODE, 1, 1_000_000, SessionSettings.DEFAULT);
+  }
+
+  /**
+   * {@code count} distinct JPEG frames: 160×120 in exact mode; in fast mode camera-sized, 640×480
+   * and 320×240 in turn, which the 64×64 model decodes at 1/4 and 1/2 and the 224×224 one at 1/2
+   * and in full.
+   */
   static List<byte[]> jpegs(int count, long seed) {
     List<byte[]> frames = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      frames.add(TestImages.encode(TestImages.scene(160, 120, seed + i), "jpg"));
+      int[] size = frameSize(seed + i);
+      frames.add(TestImages.encode(TestImages.scene(size[0], size[1], seed + i), "jpg"));
     }
     return frames;
+  }
+
+  /** Width and height of the frame {@link #jpegs} makes from {@code seed}. */
+  static int[] frameSize(long seed) {
+    if (MODE == PreprocessingMode.EXACT) {
+      return new int[] {160, 120};
+    }
+    return seed % 2 == 0 ? new int[] {640, 480} : new int[] {320, 240};
+  }
+
+  /** The DCT scales {@code spec}'s model decodes {@link #jpegs}{@code (count, seed)} at in the run's mode. */
+  static java.util.Set<Integer> jpegScales(Preprocessing spec, int count, long seed) {
+    java.util.Set<Integer> scales = new java.util.TreeSet<>();
+    for (int i = 0; i < count; i++) {
+      int[] size = frameSize(seed + i);
+      scales.add(MODE.jpegScale(spec, size[0], size[1]));
+    }
+    return scales;
+  }
+
+  /** Asserts that {@code prediction} names the run's preprocessing mode. */
+  static void madeInMode(Prediction prediction) {
+    org.assertj.core.api.Assertions.assertThat(prediction.getModel().getPreprocessing())
+        .as("preprocessing named by the prediction of %s", prediction.getEventId()).isEqualTo(MODE.label());
   }
 
   static ImageEvent event(String source, byte[] image, ContentType type, Instant capturedAt, Map<String, String> attributes) {
@@ -132,7 +186,9 @@ final class Fixtures {
     }
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + maxHeap, "-cp", jar + File.pathSeparator + Files.readString(target.resolve("classpath.txt")).strip()));
-    onePort(properties).forEach((k, v) -> command.add("-D" + k + "=" + v));
+    Map<String, String> withMode = new java.util.HashMap<>(properties);
+    withMode.putIfAbsent(MODE_KEY, MODE.label());
+    onePort(withMode).forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("io.visionstream.classifier.ClassifierApplication");
     return command;
   }

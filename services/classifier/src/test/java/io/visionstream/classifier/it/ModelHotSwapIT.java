@@ -206,7 +206,7 @@ class ModelHotSwapIT {
   private static Map<Integer, float[]> scores(Path dir, List<byte[]> frames) {
     Map<Integer, float[]> scores = new HashMap<>();
     try (ClassifierModel model = ClassifierModel.load(dir, SessionSettings.DEFAULT, ClassifierModel.Options.NONE);
-        ImagePreprocessor preprocessor = new ImagePreprocessor(model.preprocessing(), 1, 1_000_000, SessionSettings.DEFAULT)) {
+        ImagePreprocessor preprocessor = Fixtures.preprocessor(model)) {
       BatchRunner runner = new BatchRunner(model);
       for (int i = 0; i < frames.size(); i++) {
         try (PreprocessedBatch batch = preprocessor.run(List.of(frames.get(i)))) {

@@ -10,7 +10,6 @@ import io.visionstream.classifier.config.PipelineSettings;
 import io.visionstream.classifier.config.TestSettings;
 import io.visionstream.classifier.config.TopicsConfig;
 import io.visionstream.classifier.pipeline.ClassifierPipeline;
-import io.visionstream.classifier.pipeline.PipelineOptions;
 import io.visionstream.classifier.work.Outcome;
 import io.visionstream.kafka.testkit.KafkaTestBroker;
 import io.visionstream.kafka.testkit.WithKafkaBroker;
@@ -65,14 +64,14 @@ class RebalanceIT {
     try (ClassifierModel model = ClassifierModel.load(Fixtures.slowModel(), SessionSettings.DEFAULT, ClassifierModel.Options.NONE)) {
       ClassifierPipeline first = ClassifierPipeline.start(TestSettings.with(base, TestSettings.delivery(DeliveryGuarantee.EXACTLY_ONCE,
           group, group + "-tx-a")), kafka, ServingModel.fixed(model),
-          PipelineOptions.NONE, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(),
+          Fixtures.options(), 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(),
           ClassifierPipeline.Overrides.NONE);
       ClassifierPipeline second = null;
       try {
         await().atMost(Duration.ofSeconds(60)).until(() -> first.metrics().count(Outcome.Kind.CLASSIFIED) >= 40);
         second = ClassifierPipeline.start(TestSettings.with(base, TestSettings.delivery(DeliveryGuarantee.EXACTLY_ONCE, group,
             group + "-tx-b")), kafka, ServingModel.fixed(model),
-          PipelineOptions.NONE, 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(),
+          Fixtures.options(), 3, SessionSettings.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(),
           ClassifierPipeline.Overrides.NONE);
         ClassifierPipeline joined = second;
         await().atMost(Duration.ofSeconds(120)).until(() -> first.metrics().count(Outcome.Kind.CLASSIFIED)
@@ -86,8 +85,10 @@ class RebalanceIT {
         }
       }
     }
-    List<UUID> seen = Fixtures.read(broker, topics.predictions(), EVENTS, Duration.ofSeconds(30), true).stream()
-        .map(Fixtures::prediction).map(Prediction::getEventId).toList();
+    List<Prediction> predictions = Fixtures.read(broker, topics.predictions(), EVENTS, Duration.ofSeconds(30), true).stream()
+        .map(Fixtures::prediction).toList();
+    assertThat(predictions).allSatisfy(Fixtures::madeInMode);
+    List<UUID> seen = predictions.stream().map(Prediction::getEventId).toList();
     assertThat(seen).hasSize(EVENTS).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
   }
 }

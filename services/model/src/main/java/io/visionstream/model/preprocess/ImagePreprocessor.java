@@ -207,7 +207,7 @@ public final class ImagePreprocessor implements AutoCloseable {
         Slot slot = slots.get(k);
         ImageHeaders.Header header = headers[i];
         boolean png = header.format().equals("png");
-        int scale = png ? 1 : mode.jpegScale(spec, header.width(), header.height());
+        int scale = mode.scale(spec, header);
         int branch = png ? PNG : jpegBranch(scale);
         runner.feed(slot.encoded()[png ? PNG : 1], keep(fed, TString.tensorOfBytes(NdArrays.scalarOfObject(images.get(i)))));
         feedGeometry(runner, slot, PreprocessingMode.scaled(header.width(), scale),

@@ -27,6 +27,17 @@ public enum PreprocessingMode {
     return 1;
   }
 
+  /** The scale {@code header}'s image is decoded at: {@link #jpegScale} for a JPEG, 1 for a PNG. */
+  public int scale(Preprocessing spec, ImageHeaders.Header header) {
+    return header.format().equals("jpeg") ? jpegScale(spec, header.width(), header.height()) : 1;
+  }
+
+  /** The pixels decoding {@code header}'s image gives, at its {@link #scale}. */
+  public long decodedPixels(Preprocessing spec, ImageHeaders.Header header) {
+    int scale = scale(spec, header);
+    return (long) scaled(header.width(), scale) * scaled(header.height(), scale);
+  }
+
   /** A side decoded at 1/{@code scale}: libjpeg rounds up. */
   public static int scaled(int side, int scale) {
     return (side + scale - 1) / scale;
