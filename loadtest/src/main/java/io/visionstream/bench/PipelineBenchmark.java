@@ -128,7 +128,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<byte[]> frames = SyntheticScenes.frames(7, 48, resolution.width(), resolution.height(), 0.85f);
-    SessionSettings session = new SessionSettings(intraOpThreads, interOpThreads, bf16, true, 0, false, false);
+    SessionSettings session = SessionSettings.DEFAULT.withThreads(intraOpThreads, interOpThreads).withCpuBf16(bf16);
     Path data = Files.createTempDirectory("visionstream-bench-kafka-");
     try (ClassifierModel classifier = ClassifierModel.load(model, session, ClassifierModel.Options.NONE);
          LocalKafkaProcess broker = LocalKafkaProcess.start(data, 0, List.of("bench-backlog:4", "bench-backlog-predictions:4",
@@ -275,7 +275,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     return ClassifierPipeline.start(settings, new KafkaClientsConfig(broker.bootstrapServers(), Map.of(), Map.of(), Map.of()),
         ServingModel.fixed(classifier), new PipelineOptions(PreprocessingMode.of(preprocessingMode),
             ShadowModel.Sink.NONE, Tracing.OFF), 5,
-        new SessionSettings(decodeSessionThreads, decodeSessionThreads, false, true, 0, false, false),
+        SessionSettings.DEFAULT.withThreads(decodeSessionThreads, decodeSessionThreads),
         new SimpleMeterRegistry(), Clock.systemUTC(), ClassifierPipeline.Overrides.NONE);
   }
 

@@ -133,8 +133,7 @@ public final class ModelOperations implements AutoCloseable {
       try {
         // the shadow shares the session's threads with the primary; one thread per op keeps it from taking them all
         shadowModels = VersionedModels.open(new VersionedModels.Settings(config.shadowDir(), null,
-            new SessionSettings(1, 1, session.cpuBf16(), session.gpuAllowGrowth(), session.gpuMemoryFraction(),
-                session.xlaJit(), session.gpuFp16()), options), Clock.systemUTC());
+            session.withThreads(1, 1), options), Clock.systemUTC());
         String problem = ModelCheck.problem(shadowModels.serving().current().model(), models.serving().current().model());
         if (problem != null) {
           throw new InvalidSettingsException(List.of(ModelConfig.PREFIX + ".shadow-dir=" + config.shadowDir()

@@ -88,11 +88,13 @@ public final class Admission implements PollLoop.Admit {
     }
     ByteBuffer bytes = image.get();
     try {
-      ImageHeaders.Header header = ImageHeaders.read(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+      int offset = bytes.arrayOffset() + bytes.position();
+      ImageHeaders.Header header = ImageHeaders.read(bytes.array(), offset, bytes.remaining());
       if (header.pixels() > maxPixels) {
         return 0;
       }
-      return mode.decodedPixels(spec, header) * DECODE_BYTES_PER_PIXEL + header.coefficientBytes();
+      return mode.decodedPixels(spec, header) * DECODE_BYTES_PER_PIXEL
+          + ImageHeaders.coefficientBytes(bytes.array(), offset, bytes.remaining(), header);
     } catch (ImageRejectedException e) {
       return 0;
     }

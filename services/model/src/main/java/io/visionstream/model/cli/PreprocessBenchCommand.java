@@ -61,7 +61,7 @@ final class PreprocessBenchCommand implements Callable<Integer> {
       return 2;
     }
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    SessionSettings session = new SessionSettings(intraOpThreads, 0, false, true, 0, false, false);
+    SessionSettings session = SessionSettings.DEFAULT.withThreads(intraOpThreads, 0);
     System.out.printf("%d photographs, JPEG quality %.2f, groups of %d, %d frames per row, TensorFlow intra-op threads %d%n",
         sources.size(), camera.quality, group, frames, intraOpThreads);
     System.out.println("resolution  mode   scale  CPU ms/frame  wall ms/frame  frames/s per core");

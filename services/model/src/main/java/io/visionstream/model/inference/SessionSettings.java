@@ -34,6 +34,11 @@ public record SessionSettings(int intraOpThreads, int interOpThreads, boolean cp
     }
   }
 
+  /** These settings with other thread counts (0: TensorFlow's default). */
+  public SessionSettings withThreads(int intraOp, int interOp) {
+    return new SessionSettings(intraOp, interOp, cpuBf16, gpuAllowGrowth, gpuMemoryFraction, xlaJit, gpuFp16);
+  }
+
   public SessionSettings withCpuBf16(boolean enabled) {
     return new SessionSettings(intraOpThreads, interOpThreads, enabled, gpuAllowGrowth, gpuMemoryFraction, xlaJit, gpuFp16);
   }

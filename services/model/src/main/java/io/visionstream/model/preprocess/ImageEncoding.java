@@ -18,6 +18,11 @@ public final class ImageEncoding {
 
   /** {@code image} as a baseline JPEG at quality 0..1 (ImageIO's encoder). */
   public static byte[] jpeg(BufferedImage image, float quality) {
+    return jpeg(image, quality, false);
+  }
+
+  /** {@code image} as a JPEG at quality 0..1, progressive or baseline (ImageIO's encoder: 4:2:0). */
+  public static byte[] jpeg(BufferedImage image, float quality, boolean progressive) {
     ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
@@ -25,6 +30,9 @@ public final class ImageEncoding {
       ImageWriteParam param = writer.getDefaultWriteParam();
       param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
       param.setCompressionQuality(quality);
+      if (progressive) {
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+      }
       writer.write(null, new IIOImage(image, null, null), param);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -15,17 +15,8 @@ import javax.imageio.stream.ImageInputStream;
  */
 public final class ImageHeaders {
 
-  /**
-   * Format and dimensions declared by the header, and for a progressive JPEG the bytes its DCT
-   * coefficients take while it is decoded: libjpeg holds every block of the whole image, at full
-   * size whatever scale it decodes to (0 for a baseline JPEG, decoded a row of blocks at a time,
-   * and for a PNG).
-   */
-  public record Header(String format, int width, int height, long coefficientBytes) {
-    public Header(String format, int width, int height) {
-      this(format, width, height, 0);
-    }
-
+  /** Format and dimensions declared by the header. */
+  public record Header(String format, int width, int height) {
     public long pixels() {
       return (long) width * height;
     }
@@ -68,9 +59,7 @@ public final class ImageHeaders {
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
-        int width = reader.getWidth(0);
-        int height = reader.getHeight(0);
-        return new Header(format, width, height, format.equals("jpeg") ? coefficientBytes(data, offset, length, width, height) : 0);
+        return new Header(format, reader.getWidth(0), reader.getHeight(0));
       } finally {
         reader.dispose();
       }
@@ -81,18 +70,23 @@ public final class ImageHeaders {
   }
 
   /**
-   * The whole-image coefficient buffers libjpeg allocates for a progressive JPEG: per component,
-   * its 8×8 blocks (2 bytes per coefficient) rounded up to whole MCUs, as the frame header's
-   * sampling factors give them; 0 for a baseline JPEG. A header that cannot be walked is charged as
-   * progressive with three full-size components, the most it could take.
+   * The bytes a progressive JPEG's DCT coefficients take while it is decoded: libjpeg holds every
+   * block of the whole image (8×8, 2 bytes per coefficient, rounded up to whole MCUs as the frame
+   * header's sampling factors give them), at full size whatever scale it decodes to. 0 for a
+   * baseline JPEG, decoded a row of blocks at a time, and for a PNG. A JPEG header that cannot be
+   * walked is charged as progressive with three full-size components, the most it could take.
+   *
+   * @param header what {@link #read} returned for the same bytes
    */
-  static long coefficientBytes(byte[] data, int offset, int length, int width, int height) {
-    long worst = 3 * ceilDiv(width, 8) * ceilDiv(height, 8) * 64 * 2;
+  public static long coefficientBytes(byte[] data, int offset, int length, Header header) {
+    if (!header.format().equals("jpeg")) {
+      return 0;
+    }
     int end = offset + length;
     int i = offset + 2;
     while (i + 4 <= end) {
       if ((data[i] & 0xFF) != 0xFF) {
-        return worst;
+        break;
       }
       int marker = data[i + 1] & 0xFF;
       if (marker == 0xFF) {
@@ -104,22 +98,27 @@ public final class ImageHeaders {
         continue;
       }
       if (marker == 0xDA || marker == 0xD9) {
-        return worst;
+        break;
       }
       int segment = ((data[i + 2] & 0xFF) << 8) | (data[i + 3] & 0xFF);
       if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
-        return (marker & 0x03) == 0x02 ? progressiveBytes(data, i + 4, Math.min(end, i + 2 + segment), width, height) : 0;
+        return (marker & 0x03) == 0x02 ? progressiveBytes(data, i + 4, Math.min(end, i + 2 + segment), header) : 0;
       }
       i += 2 + segment;
     }
-    return worst;
+    return mostBytes(header);
+  }
+
+  /** Three full-size components: the most a progressive JPEG of this size can hold. */
+  private static long mostBytes(Header header) {
+    return 3 * ceilDiv(header.width(), 8) * ceilDiv(header.height(), 8) * 64 * 2;
   }
 
   /** Coefficient bytes of the frame whose SOF payload is {@code data[from, to)}. */
-  private static long progressiveBytes(byte[] data, int from, int to, int width, int height) {
+  private static long progressiveBytes(byte[] data, int from, int to, Header header) {
     int components = from + 5 < to ? data[from + 5] & 0xFF : 0;
     if (components == 0 || from + 6 + 3 * components > to) {
-      return 3 * ceilDiv(width, 8) * ceilDiv(height, 8) * 64 * 2;
+      return mostBytes(header);
     }
     int maxH = 1;
     int maxV = 1;
@@ -133,7 +132,8 @@ public final class ImageHeaders {
       int hv = data[from + 7 + 3 * c] & 0xFF;
       int h = Math.max(1, hv >> 4);
       int v = Math.max(1, hv & 0x0F);
-      bytes += roundUp(ceilDiv((long) width * h, 8L * maxH), h) * roundUp(ceilDiv((long) height * v, 8L * maxV), v) * 64 * 2;
+      bytes += roundUp(ceilDiv((long) header.width() * h, 8L * maxH), h)
+          * roundUp(ceilDiv((long) header.height() * v, 8L * maxV), v) * 64 * 2;
     }
     return bytes;
   }

@@ -18,6 +18,12 @@ import org.tensorflow.types.TFloat32;
 class SessionSettingsTest {
 
   @Test
+  void otherThreadCountsKeepEveryOtherOption() {
+    SessionSettings settings = new SessionSettings(2, 1, true, false, 0.5, true, true);
+    assertThat(settings.withThreads(1, 3)).isEqualTo(new SessionSettings(1, 3, true, false, 0.5, true, true));
+  }
+
+  @Test
   void everyOptionReachesTheSessionConfiguration() {
     ConfigProto config = new SessionSettings(2, 1, true, false, 0.5, true, true).toConfigProto();
     assertThat(config.getIntraOpParallelismThreads()).isEqualTo(2);

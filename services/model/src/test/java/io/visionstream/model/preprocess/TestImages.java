@@ -31,19 +31,7 @@ public final class TestImages {
 
   /** {@code image} as a progressive JPEG (the JDK writes 4:2:0: luma at full size, chroma at half). */
   public static byte[] progressiveJpeg(BufferedImage image) {
-    javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (javax.imageio.stream.ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-      javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
-      param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
-      writer.setOutput(stream);
-      writer.write(null, new javax.imageio.IIOImage(image, null, null), param);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      writer.dispose();
-    }
-    return out.toByteArray();
+    return ImageEncoding.jpeg(image, 0.75f, true);
   }
 
   /** Random ellipses on a coloured background. */
